@@ -1,0 +1,56 @@
+package io.flotilla.raft.storage;
+
+import io.flotilla.raft.LogEntry;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a node keeps its log entries (hashicorp's {@code LogStore}). Indexes are contiguous between
+ * {@link #firstIndex()} and {@link #lastIndex()}; both are 0 when the store is empty.
+ *
+ * <p>Implementations must be safe for use from several threads. {@link #storeLogs(List)} must be atomic and
+ * durable when it returns if the store claims durability: Raft acknowledges writes on the strength of it.
+ */
+public interface LogStore {
+    /** The index of the first entry, or 0 when empty. */
+    long firstIndex() throws IOException;
+
+    /** The index of the last entry, or 0 when empty. */
+    long lastIndex() throws IOException;
+
+    /**
+     * The entry at {@code index}, or empty when there is none (never written, compacted, or deleted).
+     * Raft relies on "empty" here to decide that a follower needs a snapshot.
+     */
+    Optional<LogEntry> getLog(long index) throws IOException;
+
+    /**
+     * The entries from {@code from} to {@code to} inclusive, stopping early at the first missing one.
+     * Stores that can read ranges efficiently should override this.
+     */
+    default List<LogEntry> getLogs(long from, long to) throws IOException {
+        List<LogEntry> out = new ArrayList<>((int) Math.max(0, Math.min(to - from + 1, 1024)));
+        for (long i = from; i <= to; i++) {
+            Optional<LogEntry> e = getLog(i);
+            if (e.isEmpty()) {
+                break;
+            }
+            out.add(e.get());
+        }
+        return out;
+    }
+
+    /** Stores one entry; same as {@code storeLogs(List.of(entry))}. */
+    default void storeLog(LogEntry entry) throws IOException {
+        storeLogs(List.of(entry));
+    }
+
+    /** Stores entries, all or none. An entry at an existing index replaces it. */
+    void storeLogs(List<LogEntry> entries) throws IOException;
+
+    /** Deletes the entries from {@code min} to {@code max}, inclusive. */
+    void deleteRange(long min, long max) throws IOException;
+}
