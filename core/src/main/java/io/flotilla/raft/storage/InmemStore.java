@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the smallest and largest index actually held (0 when empty). This matches hashicorp's low/high bookkeeping
  * whenever the log is contiguous, and fixes its quirks: hashicorp only moves {@code lowIndex} when it is 0, so
  * storing entries below the current first index (for example after a prefix was deleted) left it stale; and
- * deleting a range past either end, or a range starting at 0, left bounds that no entry backs. Here
+ * deleting a range lying wholly before or after the entries, or starting at 0, left bounds that no entry
+ * backs (and its per-index loop made a huge range take forever). Here
  * {@link #deleteRange} deletes exactly the entries in the range, in time proportional to how many it finds,
  * so even {@code deleteRange(0, -1)} (everything, unsigned) is cheap.
  *
@@ -111,12 +112,12 @@ public final class InmemStore implements LogStore, StableStore {
 
     @Override
     public void storeLogs(List<LogEntry> entries) {
-        // Copying rejects null elements before anything is stored, which keeps the batch all-or-nothing.
-        List<LogEntry> batch = List.copyOf(entries);
+        // Rejecting nulls before anything is stored keeps the batch all-or-nothing.
+        entries.forEach(e -> Objects.requireNonNull(e, "entry"));
         Lock lock = logLock.writeLock();
         lock.lock();
         try {
-            for (LogEntry entry : batch) {
+            for (LogEntry entry : entries) {
                 logs.put(entry.index(), entry);
             }
         } finally {

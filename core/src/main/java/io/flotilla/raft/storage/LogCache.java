@@ -95,15 +95,16 @@ public final class LogCache implements LogStore {
 
     @Override
     public void storeLogs(List<LogEntry> entries) throws IOException {
-        List<LogEntry> batch = List.copyOf(entries);
+        // Checked here too, as the backing store might accept a null the ring could not index.
+        entries.forEach(e -> Objects.requireNonNull(e, "entry"));
         writeLock.lock();
         try {
             boolean stored = false;
             try {
-                store.storeLogs(batch);
+                store.storeLogs(entries);
                 stored = true;
             } finally {
-                for (LogEntry entry : batch) {
+                for (LogEntry entry : entries) {
                     ring.set(slot(entry.index()), stored ? entry : null);
                 }
             }

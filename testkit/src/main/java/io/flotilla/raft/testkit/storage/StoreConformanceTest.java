@@ -15,12 +15,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The lifecycle shared by the store conformance suites: a fresh store per test from {@link #newStore()},
  * released by {@link #closeStore} afterwards, and an optional {@link #reopen} for durable stores.
  *
- * <p>Every test has a timeout, so that a store that loops over a huge range fails instead of hanging the
- * build. Test names read as a specification of the store contract (underscores become spaces).
+ * <p>Every test has a timeout, run on a separate thread so that even a store busy-looping over a huge range
+ * fails the test instead of hanging the build. Test names read as a specification of the store contract (underscores become spaces).
  *
  * @param <S> the store interface under test
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 public abstract class StoreConformanceTest<S> {
     /** The store under test: fresh for each test, replaced by {@link #reopened()}. */
