@@ -28,17 +28,25 @@ public interface LogStore {
     Optional<LogEntry> getLog(long index) throws IOException;
 
     /**
-     * The entries from {@code from} to {@code to} inclusive, stopping early at the first missing one.
+     * The entries from {@code from} to {@code to} inclusive, stopping early at the first missing one; empty
+     * when {@code from} is after {@code to}. Both bounds are unsigned, like every index.
      * Stores that can read ranges efficiently should override this.
      */
     default List<LogEntry> getLogs(long from, long to) throws IOException {
-        List<LogEntry> out = new ArrayList<>((int) Math.max(0, Math.min(to - from + 1, 1024)));
-        for (long i = from; i <= to; i++) {
+        if (Long.compareUnsigned(from, to) > 0) {
+            return new ArrayList<>();
+        }
+        long span = to - from; // unsigned count minus one; cannot overflow, unlike count itself
+        List<LogEntry> out = new ArrayList<>(Long.compareUnsigned(span, 1024) < 0 ? (int) span + 1 : 1024);
+        for (long i = from; ; i++) {
             Optional<LogEntry> e = getLog(i);
             if (e.isEmpty()) {
                 break;
             }
             out.add(e.get());
+            if (i == to) { // checked before incrementing so that to = 2^64-1 does not wrap around
+                break;
+            }
         }
         return out;
     }
@@ -51,6 +59,10 @@ public interface LogStore {
     /** Stores entries, all or none. An entry at an existing index replaces it. */
     void storeLogs(List<LogEntry> entries) throws IOException;
 
-    /** Deletes the entries from {@code min} to {@code max}, inclusive. */
+    /**
+     * Deletes the entries from {@code min} to {@code max}, inclusive (unsigned); indexes in the range that hold
+     * no entry are ignored, and an inverted range ({@code min} after {@code max}) deletes nothing. Afterwards
+     * {@link #firstIndex()} and {@link #lastIndex()} describe the entries that remain.
+     */
     void deleteRange(long min, long max) throws IOException;
 }

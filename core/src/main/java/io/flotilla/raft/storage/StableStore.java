@@ -6,6 +6,10 @@ import java.util.Optional;
 /**
  * Durable key/value storage for the few values Raft must never forget — the current term and the last
  * vote (hashicorp's {@code StableStore}). A {@code set} must be durable when it returns.
+ *
+ * <p>Keys are compared by content, not identity, and neither keys nor values may be {@code null}. A key set
+ * to an empty array is present: {@link #get} returns the empty array, not empty. Implementations must be safe
+ * for use from several threads.
  */
 public interface StableStore {
     /** Stores a value under a key. */
