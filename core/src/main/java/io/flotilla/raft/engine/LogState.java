@@ -48,6 +48,11 @@ final class LogState {
         this.durableIndex = lastIndex();
     }
 
+    /** Whether the log holds no entries (everything known is in the snapshot). */
+    boolean logIsEmpty() {
+        return firstIndex > lastLogIndex;
+    }
+
     /** The first index held in the log. */
     long firstIndex() {
         return firstIndex;
