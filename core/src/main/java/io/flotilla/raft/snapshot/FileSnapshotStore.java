@@ -4,7 +4,6 @@ import io.flotilla.raft.Configuration;
 import io.flotilla.raft.PeerCodec;
 import io.flotilla.raft.SnapshotMeta;
 import io.flotilla.raft.SnapshotVersion;
-import io.flotilla.raft.internal.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +22,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -185,10 +185,9 @@ public final class FileSnapshotStore implements SnapshotStore {
             }
             byte[] computed = checksum(state);
             if (!Arrays.equals(meta.crc(), computed)) {
-                log.error("CRC checksum failed id={} stored={} computed={}", id, Bytes.describe(meta.crc()),
-                        Bytes.describe(computed));
-                throw new IOException("CRC mismatch in snapshot " + id + ": meta.json records "
-                        + Bytes.describe(meta.crc()) + ", state.bin has " + Bytes.describe(computed));
+                log.error("CRC checksum failed id={} stored={} computed={}", id, hex(meta.crc()), hex(computed));
+                throw new IOException("CRC mismatch in snapshot " + id + ": meta.json records " + hex(meta.crc())
+                        + ", state.bin has " + hex(computed));
             }
             state.position(0);
             return new SnapshotStream(meta.meta(), new BufferedInputStream(Channels.newInputStream(state), BUFFER));
@@ -300,6 +299,10 @@ public final class FileSnapshotStore implements SnapshotStore {
             throw new IOException("invalid snapshot id: " + id);
         }
         return resolved;
+    }
+
+    private static String hex(byte[] bytes) {
+        return bytes == null ? "none" : HexFormat.of().formatHex(bytes);
     }
 
     private static byte[] checksum(FileChannel ch) throws IOException {

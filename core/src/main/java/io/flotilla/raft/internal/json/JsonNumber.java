@@ -27,7 +27,7 @@ public record JsonNumber(String text) implements JsonValue {
 
     /**
      * The value as the narrowest natural Java type: {@link Long} for integers that fit, {@link BigInteger} for
-     * larger integers, {@link Double} otherwise.
+     * larger integers, {@link Double} otherwise (infinite if out of its range).
      */
     public Number value() {
         if (isInteger()) {

@@ -21,7 +21,8 @@ public final class JsonWriter {
     private final Deque<Boolean> empty = new ArrayDeque<>();
     private final Deque<Boolean> isObject = new ArrayDeque<>();
     private boolean afterName;
-    private boolean done;
+    /** Whether the single top-level value has been begun. */
+    private boolean started;
 
     /** Writes a whole value tree compactly. */
     public static String write(JsonValue value) {
@@ -159,11 +160,11 @@ public final class JsonWriter {
     }
 
     private void beforeValue() {
-        if (done) {
-            throw new IllegalStateException("a JSON text holds a single value");
-        }
         if (isObject.isEmpty()) {
-            done = true;
+            if (started) {
+                throw new IllegalStateException("a JSON text holds a single value");
+            }
+            started = true;
         } else if (isObject.peek()) {
             if (!afterName) {
                 throw new IllegalStateException("a value inside an object needs a name first");
@@ -188,9 +189,6 @@ public final class JsonWriter {
         isObject.pop();
         empty.pop();
         out.append(bracket);
-        if (isObject.isEmpty()) {
-            done = true;
-        }
     }
 
     private void string(String s) {
