@@ -129,7 +129,7 @@ public final class ConfigurationCodec {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(CONFIGURATION.name());
         for (int i = 0; i < fields; i++) {
-            int field = asArray ? positional(CONFIGURATION, i) : r.readFieldKey(CONFIGURATION);
+            int field = asArray ? CONFIGURATION.fieldAtPosition(i) : r.readFieldKey(CONFIGURATION);
             if (field == SERVERS) {
                 servers = readServers(r);
             } else {
@@ -161,7 +161,7 @@ public final class ConfigurationCodec {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(SERVER.name());
         for (int i = 0; i < fields; i++) {
-            int field = asArray ? positional(SERVER, i) : r.readFieldKey(SERVER);
+            int field = asArray ? SERVER.fieldAtPosition(i) : r.readFieldKey(SERVER);
             switch (field) {
                 case SUFFRAGE -> {
                     suffrageOffset = r.source().offset();
@@ -179,11 +179,6 @@ public final class ConfigurationCodec {
             throw GoMsgpackReader.error(SERVER.field(SUFFRAGE), "unknown suffrage " + suffrage, suffrageOffset);
         }
         return new Server(s, ServerId.of(id), ServerAddress.of(address));
-    }
-
-    /** The field at a position of a struct sent as an array, or -1 past the last field. */
-    static int positional(StructSchema schema, int position) {
-        return position < schema.size() ? position : -1;
     }
 
     private static GoMsgpackReader reader(byte[] encoded, CodecLimits limits) {
