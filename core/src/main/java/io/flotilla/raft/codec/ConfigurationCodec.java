@@ -129,7 +129,7 @@ public final class ConfigurationCodec {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(CONFIGURATION.name());
         for (int i = 0; i < fields; i++) {
-            int field = asArray ? CONFIGURATION.fieldAtPosition(i) : r.readFieldKey(CONFIGURATION);
+            int field = r.nextField(CONFIGURATION, asArray, i);
             if (field == SERVERS) {
                 servers = readServers(r);
             } else {
@@ -161,7 +161,7 @@ public final class ConfigurationCodec {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(SERVER.name());
         for (int i = 0; i < fields; i++) {
-            int field = asArray ? SERVER.fieldAtPosition(i) : r.readFieldKey(SERVER);
+            int field = r.nextField(SERVER, asArray, i);
             switch (field) {
                 case SUFFRAGE -> {
                     suffrageOffset = r.source().offset();

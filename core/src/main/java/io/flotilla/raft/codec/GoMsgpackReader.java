@@ -110,10 +110,23 @@ final class GoMsgpackReader {
     }
 
     /**
+     * Which field the next value of a struct fills: named by a key for a struct sent as a map, by position
+     * for one sent as an array; -1 for a value to skip (an unknown key, or a position past the last field).
+     * Also where the message size limit is enforced, since every struct field passes here.
+     */
+    int nextField(StructSchema schema, boolean asArray, int position) throws IOException {
+        if (src.offset() > limits.maxMessageBytes()) {
+            throw error(schema.name(), "message exceeds the limit of " + limits.maxMessageBytes() + " bytes",
+                    src.offset());
+        }
+        return asArray ? schema.fieldAtPosition(position) : readFieldKey(schema);
+    }
+
+    /**
      * Reads a map key and returns the index of the schema field it names, or -1 for a key the struct does
      * not have (the caller then skips its value). A nil key is Go's empty string: unknown.
      */
-    int readFieldKey(StructSchema schema) throws IOException {
+    private int readFieldKey(StructSchema schema) throws IOException {
         long start = src.offset();
         int b = src.readUnsignedByte();
         long length;
@@ -431,7 +444,7 @@ final class GoMsgpackReader {
 
     private void checkAvailable(String what, long bytes) throws CodecException {
         if (src.offset() + bytes > limits.maxMessageBytes()) {
-            throw error(what, "message would exceed the limit of " + limits.maxMessageBytes() + " bytes",
+            throw error(what, "message exceeds the limit of " + limits.maxMessageBytes() + " bytes",
                     src.offset());
         }
         if (src.isBounded() && bytes > src.knownRemaining()) {

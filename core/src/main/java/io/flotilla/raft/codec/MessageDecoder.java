@@ -63,7 +63,7 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            switch (nextField(r, s, asArray, i)) {
+            switch (r.nextField(s, asArray, i)) {
                 case PROTOCOL_VERSION -> protocolVersion = r.readInt(s.field(PROTOCOL_VERSION));
                 case AER_TERM -> term = r.readUint64(s.field(AER_TERM));
                 case AER_LEADER -> leader = r.readBytes(s.field(AER_LEADER));
@@ -107,7 +107,7 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            switch (nextField(r, s, asArray, i)) {
+            switch (r.nextField(s, asArray, i)) {
                 case LOG_INDEX -> index = r.readUint64(s.field(LOG_INDEX));
                 case LOG_TERM -> term = r.readUint64(s.field(LOG_TERM));
                 case LOG_TYPE -> {
@@ -138,7 +138,7 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            switch (nextField(r, s, asArray, i)) {
+            switch (r.nextField(s, asArray, i)) {
                 case PROTOCOL_VERSION -> protocolVersion = r.readInt(s.field(PROTOCOL_VERSION));
                 case AERESP_TERM -> term = r.readUint64(s.field(AERESP_TERM));
                 case AERESP_LAST_LOG -> lastLog = r.readUint64(s.field(AERESP_LAST_LOG));
@@ -161,7 +161,7 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            switch (nextField(r, s, asArray, i)) {
+            switch (r.nextField(s, asArray, i)) {
                 case PROTOCOL_VERSION -> protocolVersion = r.readInt(s.field(PROTOCOL_VERSION));
                 case RVR_TERM -> term = r.readUint64(s.field(RVR_TERM));
                 case RVR_CANDIDATE -> candidate = r.readBytes(s.field(RVR_CANDIDATE));
@@ -184,7 +184,7 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            switch (nextField(r, s, asArray, i)) {
+            switch (r.nextField(s, asArray, i)) {
                 case PROTOCOL_VERSION -> protocolVersion = r.readInt(s.field(PROTOCOL_VERSION));
                 case RVRESP_TERM -> term = r.readUint64(s.field(RVRESP_TERM));
                 case RVRESP_PEERS -> peers = r.readBytes(s.field(RVRESP_PEERS));
@@ -210,7 +210,7 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            switch (nextField(r, s, asArray, i)) {
+            switch (r.nextField(s, asArray, i)) {
                 case PROTOCOL_VERSION -> protocolVersion = r.readInt(s.field(PROTOCOL_VERSION));
                 case ISR_SNAPSHOT_VERSION -> snapshotVersion = r.readInt(s.field(ISR_SNAPSHOT_VERSION));
                 case ISR_TERM -> term = r.readUint64(s.field(ISR_TERM));
@@ -242,7 +242,7 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            switch (nextField(r, s, asArray, i)) {
+            switch (r.nextField(s, asArray, i)) {
                 case PROTOCOL_VERSION -> protocolVersion = r.readInt(s.field(PROTOCOL_VERSION));
                 case ISRESP_TERM -> term = r.readUint64(s.field(ISRESP_TERM));
                 case ISRESP_SUCCESS -> success = r.readBool(s.field(ISRESP_SUCCESS));
@@ -257,19 +257,13 @@ final class MessageDecoder {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(s.name());
         for (int i = 0; i < fields; i++) {
-            if (nextField(r, s, asArray, i) == PROTOCOL_VERSION) {
+            if (r.nextField(s, asArray, i) == PROTOCOL_VERSION) {
                 protocolVersion = r.readInt(s.field(PROTOCOL_VERSION));
             } else {
                 r.skipValue(s.name());
             }
         }
         return header(protocolVersion);
-    }
-
-    /** The field the next value belongs to: by key for a map, by position for an array; -1 to skip it. */
-    private static int nextField(GoMsgpackReader r, StructSchema s, boolean asArray, int position)
-            throws IOException {
-        return asArray ? s.fieldAtPosition(position) : r.readFieldKey(s);
     }
 
     private static RpcHeader header(int protocolVersion) {
