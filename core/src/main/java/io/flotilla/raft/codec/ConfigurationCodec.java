@@ -123,8 +123,7 @@ public final class ConfigurationCodec {
         });
     }
 
-    /** Reads a configuration blob's value; shared with any decoder that meets one inline. */
-    static Configuration readConfiguration(GoMsgpackReader r) throws IOException {
+    private static Configuration readConfiguration(GoMsgpackReader r) throws IOException {
         List<Server> servers = List.of();
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(CONFIGURATION.name());

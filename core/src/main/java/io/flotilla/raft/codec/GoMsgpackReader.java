@@ -398,8 +398,12 @@ final class GoMsgpackReader {
     /** Go's []byte also decodes from an array of small integers. */
     private byte[] readByteArrayElements(String what, long count) throws IOException {
         int n = checkCount(what, count, 1, limits.maxByteStringLength());
-        byte[] bytes = new byte[n];
+        // On a stream the count is unverified, so the array grows as elements actually arrive.
+        byte[] bytes = new byte[src.isBounded() ? n : Math.min(n, 4096)];
         for (int i = 0; i < n; i++) {
+            if (i == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(n, 2L * bytes.length));
+            }
             bytes[i] = (byte) readUint8(what);
         }
         return bytes;

@@ -185,6 +185,26 @@ class WireStreamTest {
     }
 
     @Test
+    void bytesAsAnArrayOfIntsGrowWithTheStream() throws IOException {
+        // 10000 elements arrive for a declared 10000: the array grows past its first chunk correctly.
+        StringBuilder elements = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            elements.append(String.format("%02x", i & 0x7f));
+        }
+        String frame = "00" + "81" + Hex.str("Leader") + "dd00002710" + elements;
+        WireReader reader = new WireReader(new Trickle(Hex.bytes(frame), 999));
+        byte[] leader = ((AppendEntriesRequest) reader.readRequest().orElseThrow().message()).leader();
+        assertThat(leader).hasSize(10_000);
+        assertThat(leader[9_999]).isEqualTo((byte) (9_999 & 0x7f));
+
+        // A declared 60 million elements with three sent fails at the end of input.
+        WireReader liar = new WireReader(new ByteArrayInputStream(
+                Hex.bytes("00" + "81" + Hex.str("Leader") + "dd03938700" + "010203")));
+        assertThatThrownBy(liar::readRequest).isInstanceOf(CodecException.class)
+                .hasMessageContaining("unexpected end of input");
+    }
+
+    @Test
     void writerRejectsMisplacedMessages() {
         WireWriter writer = new WireWriter(new ByteArrayOutputStream());
         assertThatThrownBy(() -> writer.writeRequest(new TimeoutNowResponse(RpcHeader.V3)))
