@@ -10,8 +10,9 @@ package io.flotilla.raft.codec;
  *                            legacy peers, and containers skipped as unknown values
  * @param maxNestingDepth     deepest nesting of an unknown value being skipped (at most
  *                            {@value #MAX_NESTING_DEPTH}, since skipping recurses)
- * @param maxMessageBytes     most msgpack bytes in one message (the InstallSnapshot data that follows its
- *                            header is not part of the message)
+ * @param maxMessageBytes     most msgpack bytes in one message, checked before each declared length and at
+ *                            each struct field, so a message can overrun it only by one scalar (the
+ *                            InstallSnapshot data that follows its header is not part of the message)
  */
 public record CodecLimits(int maxByteStringLength, int maxEntries, int maxCollectionLength, int maxNestingDepth,
                           long maxMessageBytes) {

@@ -123,13 +123,12 @@ public final class ConfigurationCodec {
         });
     }
 
-    /** Reads a configuration blob's value; shared with any decoder that meets one inline. */
-    static Configuration readConfiguration(GoMsgpackReader r) throws IOException {
+    private static Configuration readConfiguration(GoMsgpackReader r) throws IOException {
         List<Server> servers = List.of();
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(CONFIGURATION.name());
         for (int i = 0; i < fields; i++) {
-            int field = asArray ? positional(CONFIGURATION, i) : r.readFieldKey(CONFIGURATION);
+            int field = r.nextField(CONFIGURATION, asArray, i);
             if (field == SERVERS) {
                 servers = readServers(r);
             } else {
@@ -161,7 +160,7 @@ public final class ConfigurationCodec {
         boolean asArray = r.nextIsArray();
         int fields = r.readStructHeader(SERVER.name());
         for (int i = 0; i < fields; i++) {
-            int field = asArray ? positional(SERVER, i) : r.readFieldKey(SERVER);
+            int field = r.nextField(SERVER, asArray, i);
             switch (field) {
                 case SUFFRAGE -> {
                     suffrageOffset = r.source().offset();
@@ -179,11 +178,6 @@ public final class ConfigurationCodec {
             throw GoMsgpackReader.error(SERVER.field(SUFFRAGE), "unknown suffrage " + suffrage, suffrageOffset);
         }
         return new Server(s, ServerId.of(id), ServerAddress.of(address));
-    }
-
-    /** The field at a position of a struct sent as an array, or -1 past the last field. */
-    static int positional(StructSchema schema, int position) {
-        return position < schema.size() ? position : -1;
     }
 
     private static GoMsgpackReader reader(byte[] encoded, CodecLimits limits) {

@@ -110,10 +110,23 @@ final class GoMsgpackReader {
     }
 
     /**
+     * Which field the next value of a struct fills: named by a key for a struct sent as a map, by position
+     * for one sent as an array; -1 for a value to skip (an unknown key, or a position past the last field).
+     * Also where the message size limit is enforced, since every struct field passes here.
+     */
+    int nextField(StructSchema schema, boolean asArray, int position) throws IOException {
+        if (src.offset() > limits.maxMessageBytes()) {
+            throw error(schema.name(), "message exceeds the limit of " + limits.maxMessageBytes() + " bytes",
+                    src.offset());
+        }
+        return asArray ? schema.fieldAtPosition(position) : readFieldKey(schema);
+    }
+
+    /**
      * Reads a map key and returns the index of the schema field it names, or -1 for a key the struct does
      * not have (the caller then skips its value). A nil key is Go's empty string: unknown.
      */
-    int readFieldKey(StructSchema schema) throws IOException {
+    private int readFieldKey(StructSchema schema) throws IOException {
         long start = src.offset();
         int b = src.readUnsignedByte();
         long length;
@@ -385,8 +398,12 @@ final class GoMsgpackReader {
     /** Go's []byte also decodes from an array of small integers. */
     private byte[] readByteArrayElements(String what, long count) throws IOException {
         int n = checkCount(what, count, 1, limits.maxByteStringLength());
-        byte[] bytes = new byte[n];
+        // On a stream the count is unverified, so the array grows as elements actually arrive.
+        byte[] bytes = new byte[src.isBounded() ? n : Math.min(n, 4096)];
         for (int i = 0; i < n; i++) {
+            if (i == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(n, 2L * bytes.length));
+            }
             bytes[i] = (byte) readUint8(what);
         }
         return bytes;
@@ -431,7 +448,7 @@ final class GoMsgpackReader {
 
     private void checkAvailable(String what, long bytes) throws CodecException {
         if (src.offset() + bytes > limits.maxMessageBytes()) {
-            throw error(what, "message would exceed the limit of " + limits.maxMessageBytes() + " bytes",
+            throw error(what, "message exceeds the limit of " + limits.maxMessageBytes() + " bytes",
                     src.offset());
         }
         if (src.isBounded() && bytes > src.knownRemaining()) {

@@ -55,6 +55,11 @@ final class StructSchema {
         return -1;
     }
 
+    /** The field at a position of the struct sent as an array, or -1 past the last field (skipped, as in Go). */
+    int fieldAtPosition(int position) {
+        return position < names.length ? position : -1;
+    }
+
     /** {@code Struct.Field}, for error messages. */
     String field(int index) {
         return qualifiedNames[index];
