@@ -87,6 +87,8 @@ public final class Raft implements AutoCloseable {
     }
 
     private final EngineMetrics metrics;
+    private final Instant startWall = Instant.now();
+    private final long startNanos = System.nanoTime();
 
     /** Starts building a node with this configuration. */
     public static Builder builder(RaftConfig config) {
@@ -498,8 +500,8 @@ public final class Raft implements AutoCloseable {
         if (s.lastContactNanos().isEmpty()) {
             return Optional.empty();
         }
-        long ago = System.nanoTime() - s.lastContactNanos().getAsLong();
-        return Optional.of(Instant.now().minusNanos(Math.max(0, ago)));
+        // Anchored once, so the same contact always maps to the same instant.
+        return Optional.of(startWall.plusNanos(s.lastContactNanos().getAsLong() - startNanos));
     }
 
     /** This node's id. */
