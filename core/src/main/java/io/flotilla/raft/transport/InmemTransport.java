@@ -35,8 +35,9 @@ import java.util.concurrent.ConcurrentMap;
  * the timeout again for the answer ({@code command timed out}); InstallSnapshot and TimeoutNow get ten times
  * the timeout for each wait. So a stalled node delays its callers by a bounded time and never blocks them.
  *
- * <p>Heartbeats get no fast path and go to the same handler, as in hashicorp. {@link #close()} stops every
- * thread this transport started.
+ * <p>A peer that is not connected, has no handler yet, or is closed cannot be reached: calls fail with
+ * {@code failed to connect to peer: <address>}, as a refused connection would. Heartbeats get no fast path
+ * and go to the same handler, as in hashicorp. {@link #close()} stops every thread this transport started.
  */
 public final class InmemTransport implements LoopbackTransport<InmemTransport> {
     /** How long a call waits for room at the peer and then for its answer, unless given (hashicorp's 50 ms). */
@@ -209,8 +210,10 @@ public final class InmemTransport implements LoopbackTransport<InmemTransport> {
     }
 
     /**
-     * Disconnects everything, refuses requests still queued for the handler, fails calls still waiting for an
-     * answer with {@link TransportShutdownException} and stops this transport's threads. Idempotent.
+     * Disconnects everything, refuses requests still queued for the handler (their callers get
+     * {@code transport shutdown} as a {@link RemoteRpcException}), fails this transport's calls still waiting
+     * for an answer with {@link TransportShutdownException} and stops this transport's threads; a handler still
+     * running on the receiving thread is interrupted. Idempotent.
      */
     @Override
     public void close() {
