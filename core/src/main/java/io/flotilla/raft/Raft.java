@@ -453,6 +453,24 @@ public final class Raft implements AutoCloseable {
         });
     }
 
+    /**
+     * Replaces the whole cluster's state with a snapshot, for disaster recovery (hashicorp's {@code Restore}).
+     * Entries in flight fail with {@link AbortedByRestoreException}; the snapshot gets an index above every
+     * existing entry, the FSM is restored from it, followers receive it, and the future completes once a no-op
+     * after it commits. Only the leader can restore. Dangerous: everything written since the snapshot is lost.
+     *
+     * @param meta    the snapshot's metadata (its version and size are used, and its index raises the new index)
+     * @param data    exactly {@code meta.size()} bytes of snapshot data; not closed
+     * @param timeout how long the request may wait to be accepted
+     */
+    public CompletableFuture<Void> restore(SnapshotMeta meta, java.io.InputStream data, Duration timeout) {
+        Objects.requireNonNull(meta, "meta");
+        Objects.requireNonNull(data, "data");
+        metrics.increment("raft.restore");
+        return runtime.restore(meta.version(), meta.index(), meta.size(), data, timeoutNanos(timeout))
+                .thenApply(v -> null);
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // Observing
 

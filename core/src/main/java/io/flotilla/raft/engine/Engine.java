@@ -7,6 +7,7 @@ import io.flotilla.raft.Configuration;
 import io.flotilla.raft.InstallSnapshotRequest;
 import io.flotilla.raft.InstallSnapshotResponse;
 import io.flotilla.raft.LeaderObservation;
+import io.flotilla.raft.LeadershipLostException;
 import io.flotilla.raft.LogEntry;
 import io.flotilla.raft.LogType;
 import io.flotilla.raft.NotLeaderException;
@@ -282,6 +283,14 @@ public final class Engine {
             } else {
                 complete(r.requestId(), configurations);
             }
+        } else if (input instanceof Input.UserRestore r) {
+            if (leader == null) {
+                fail(r.requestId(), new NotLeaderException());
+            } else {
+                leader.userRestore(r);
+            }
+        } else if (input instanceof Input.UserRestoreDone r) {
+            onUserRestoreDone(r);
         } else if (input instanceof Input.SnapshotTaken r) {
             onSnapshotTaken(r.index(), r.term());
         } else if (input instanceof Input.Shutdown) {
@@ -304,6 +313,8 @@ public final class Engine {
         } else if (input instanceof Input.Bootstrap r) {
             fail(r.requestId(), shut);
         } else if (input instanceof Input.QueryConfiguration r) {
+            fail(r.requestId(), shut);
+        } else if (input instanceof Input.UserRestore r) {
             fail(r.requestId(), shut);
         }
     }
@@ -916,6 +927,30 @@ public final class Engine {
         appendToLog(List.of(entry));
         configurations = configurations.appended(r.configuration(), 1);
         whenDurable(1, new Output.Complete(r.requestId(), null));
+    }
+
+    private void onUserRestoreDone(Input.UserRestoreDone r) {
+        if (leader != null && leader.isRestoring(r.requestId())) {
+            leader.onUserRestoreDone(r);
+            return;
+        }
+        // Leadership was lost while the runtime restored: the FSM may now hold state the cluster never agreed on.
+        if (r.error() == null || r.fsmTouched()) {
+            log.error("leadership lost during a user restore; the FSM no longer matches the log, shutting down");
+            fail(r.requestId(), new LeadershipLostException());
+            emit(new Output.ShutdownRequested());
+        } else {
+            fail(r.requestId(), new RaftException(r.error()));
+        }
+    }
+
+    /** Replaces the log with a snapshot at {@code index} that the leader just restored. */
+    void resetLogToSnapshot(long index, long term) {
+        long from = logState.logIsEmpty() ? 0 : logState.firstIndex();
+        long to = logState.lastLogIndex();
+        long seq = logState.resetTo(index, term);
+        emit(new Output.ResetLog(seq, from, to));
+        durableActions.invalidateAbove(index, this);
     }
 
     private void onShutdown() {

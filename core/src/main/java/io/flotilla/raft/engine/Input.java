@@ -239,6 +239,26 @@ public sealed interface Input {
     record SnapshotTaken(long index, long term) implements Input {
     }
 
+    /**
+     * A client asks the leader to replace the state with a snapshot it supplies (hashicorp's {@code Restore}).
+     *
+     * @param requestId names the client's future, completed once the no-op after the restore commits
+     * @param version   the snapshot's format version
+     * @param index     the snapshot's own last index (the restored state gets an index above everything)
+     */
+    record UserRestore(long requestId, int version, long index) implements Input {
+    }
+
+    /**
+     * The runtime finished a {@link Output.RestoreUserSnapshot}.
+     *
+     * @param requestId  the client's request
+     * @param error      why it failed, or {@code null} on success
+     * @param fsmTouched whether the FSM may have been changed (a failure then leaves the node inconsistent)
+     */
+    record UserRestoreDone(long requestId, String error, boolean fsmTouched) implements Input {
+    }
+
     /** The node is shutting down: every pending request fails and nothing more is sent. */
     record Shutdown() implements Input {
         /** The only instance needed. */

@@ -69,6 +69,9 @@ final class Leader {
     private long leaseDeadline;
     private Transfer transfer;
     private boolean removedSelf;
+    /** The user restore in progress (its request id), or -1; proposals wait meanwhile, as in hashicorp. */
+    private long restoreRequest = -1;
+    private final List<Input.Proposal> deferredProposals = new ArrayList<>();
 
     Leader(Engine engine) {
         this.e = engine;
@@ -103,6 +106,10 @@ final class Leader {
         }
         if (removedSelf) {
             proposals.forEach(p -> e.fail(p.requestId(), new NotLeaderException()));
+            return;
+        }
+        if (restoreRequest >= 0) {
+            deferredProposals.addAll(proposals);
             return;
         }
         long started = System.nanoTime();
@@ -605,7 +612,7 @@ final class Leader {
 
     /** hashicorp's configurationChangeChIfStable: one uncommitted configuration at a time, after our no-op. */
     private boolean stable() {
-        return e.configurations.isStable() && e.commitIndex >= commitment.startIndex();
+        return e.configurations.isStable() && e.commitIndex >= commitment.startIndex() && restoreRequest < 0;
     }
 
     private void expireQueuedChanges(long now) {
@@ -657,10 +664,82 @@ final class Leader {
     }
 
     // ------------------------------------------------------------------------------------------------------
+    // User restore (hashicorp's restoreUserSnapshot)
+
+    boolean isRestoring(long requestId) {
+        return restoreRequest == requestId;
+    }
+
+    void userRestore(Input.UserRestore r) {
+        if (transfer != null) {
+            e.fail(r.requestId(), new LeadershipTransferInProgressException());
+            return;
+        }
+        if (restoreRequest >= 0) {
+            e.fail(r.requestId(), new RaftException("a restore is already in progress"));
+            return;
+        }
+        if (r.version() < io.flotilla.raft.SnapshotVersion.MIN || r.version() > io.flotilla.raft.SnapshotVersion.MAX) {
+            e.fail(r.requestId(), new RaftException("unsupported snapshot version " + r.version()));
+            return;
+        }
+        Configurations cs = e.configurations;
+        if (!cs.isStable()) {
+            e.fail(r.requestId(), new RaftException("cannot restore snapshot now, wait until the configuration entry at "
+                    + cs.latestIndex() + " has been applied (have applied " + cs.committedIndex() + ")"));
+            return;
+        }
+        RaftException aborted = new io.flotilla.raft.AbortedByRestoreException();
+        for (Inflight f : inflight) {
+            if (f.requestId() >= 0) {
+                e.fail(f.requestId(), aborted);
+            }
+        }
+        inflight.clear();
+        // The restored state takes an index above everything, burning one: followers find a hole in our log and
+        // get the new snapshot.
+        long index = Math.max(e.logState.lastIndex(), r.index()) + 1;
+        restoreRequest = r.requestId();
+        e.emit(new Output.RestoreUserSnapshot(r.requestId(), r.version(), index, e.currentTerm, cs.latest(),
+                cs.latestIndex()));
+        restoreIndex = index;
+    }
+
+    private long restoreIndex;
+
+    void onUserRestoreDone(Input.UserRestoreDone r) {
+        restoreRequest = -1;
+        if (r.error() != null) {
+            e.fail(r.requestId(), new RaftException(r.error()));
+            if (r.fsmTouched()) {
+                e.log.error("user restore failed after the FSM was touched; shutting down error={}", r.error());
+                e.emit(new Output.ShutdownRequested());
+                return;
+            }
+        } else {
+            e.resetLogToSnapshot(restoreIndex, e.currentTerm);
+            e.log.info("restored user snapshot index={}", restoreIndex);
+            // The restore completes once a no-op after it commits, as hashicorp's Restore waits for one.
+            dispatch(LogType.NOOP, null, null, r.requestId());
+            for (Progress p : peers.values()) {
+                p.nextIndex = Math.min(p.nextIndex, restoreIndex);
+                p.resetToProbe();
+            }
+            replicateAll();
+        }
+        if (!deferredProposals.isEmpty()) {
+            List<Input.Proposal> waiting = new ArrayList<>(deferredProposals);
+            deferredProposals.clear();
+            propose(waiting);
+        }
+        tryStartConfigurationChange();
+    }
+
+    // ------------------------------------------------------------------------------------------------------
     // Leadership transfer
 
     void transferLeadership(Input.TransferLeadership r) {
-        if (transfer != null) {
+        if (transfer != null || restoreRequest >= 0) {
             e.fail(r.requestId(), new LeadershipTransferInProgressException());
             return;
         }
@@ -744,6 +823,10 @@ final class Leader {
             e.fail(c.requestId(), new NotLeaderException());
         }
         pendingChanges.clear();
+        for (Input.Proposal p : deferredProposals) {
+            e.fail(p.requestId(), new NotLeaderException());
+        }
+        deferredProposals.clear();
         if (transfer != null) {
             // hashicorp: losing leadership during a transfer is the expected outcome.
             e.complete(transfer.requestId, null);

@@ -249,6 +249,22 @@ public sealed interface Output {
     record LeaderChanged(ServerAddress address, ServerId id) implements Output {
     }
 
+    /**
+     * Store the snapshot the user supplied for request {@code requestId} at {@code index}/{@code term} with the
+     * given configuration, restore the FSM from it, then report with {@link Input.UserRestoreDone}.
+     *
+     * @param requestId          the client's request (the runtime holds its data stream)
+     * @param version            snapshot format version
+     * @param index              the index the restored state takes (above every existing entry)
+     * @param term               the leader's term
+     * @param configuration      the latest configuration, stored with the snapshot
+     * @param configurationIndex its index
+     */
+    record RestoreUserSnapshot(long requestId, int version, long index, long term,
+                               io.flotilla.raft.Configuration configuration, long configurationIndex)
+            implements Output {
+    }
+
     /** The leader removed itself and {@code ShutdownOnRemove} is set: shut the node down. */
     record ShutdownRequested() implements Output {
     }

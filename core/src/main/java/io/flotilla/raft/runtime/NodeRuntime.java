@@ -384,6 +384,13 @@ public final class NodeRuntime {
             }
         } else if (o instanceof Output.AcceptSnapshot a) {
             installer.execute(() -> install(a.replyTo(), a.request()));
+        } else if (o instanceof Output.RestoreUserSnapshot r) {
+            UserRestore u = userRestores.remove(r.requestId());
+            if (u == null) {
+                input(new Input.UserRestoreDone(r.requestId(), "restore data missing", false));
+            } else {
+                installer.execute(() -> restoreUserSnapshot(r, u));
+            }
         } else if (o instanceof Output.Commit c) {
             applier.commit(c.commitIndex(), c.requests());
         } else if (o instanceof Output.Complete c) {
@@ -510,6 +517,69 @@ public final class NodeRuntime {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException ignored) {
             // the transport closes the connection anyway
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // User restore
+
+    private record UserRestore(long size, InputStream data) {
+    }
+
+    private final Map<Long, UserRestore> userRestores = new ConcurrentHashMap<>();
+
+    /**
+     * Replaces the cluster's state with a snapshot (hashicorp's {@code Restore}); completes once the no-op that
+     * follows it commits.
+     */
+    public CompletableFuture<Object> restore(int version, long metaIndex, long size, InputStream data,
+                                             long enqueueTimeoutNanos) {
+        long[] id = new long[1];
+        CompletableFuture<Object> f = request(rid -> {
+            id[0] = rid;
+            userRestores.put(rid, new UserRestore(size, data));
+            return new Input.UserRestore(rid, version, metaIndex);
+        }, enqueueTimeoutNanos);
+        f.whenComplete((v, e) -> userRestores.remove(id[0]));
+        return f;
+    }
+
+    private void restoreUserSnapshot(Output.RestoreUserSnapshot r, UserRestore u) {
+        long started = System.nanoTime();
+        boolean fsmTouched = false;
+        try {
+            SnapshotSink sink;
+            try {
+                sink = snapshots.create(r.version(), r.index(), r.term(), r.configuration(), r.configurationIndex(),
+                        transport);
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("failed to create snapshot: " + e.getMessage(), e);
+            }
+            long copied;
+            try {
+                copied = copy(u.data(), sink, Long.MAX_VALUE);
+            } catch (IOException e) {
+                sink.cancel();
+                throw new IOException("failed to write snapshot: " + e.getMessage(), e);
+            }
+            if (copied != u.size()) {
+                sink.cancel();
+                throw new IOException("failed to write snapshot, size didn't match (" + copied + " != " + u.size() + ")");
+            }
+            try {
+                sink.close();
+            } catch (IOException e) {
+                throw new IOException("failed to close snapshot: " + e.getMessage(), e);
+            }
+            fsmTouched = true;
+            applier.restore(sink.id(), r.index(), r.term()).get();
+            input(new Input.UserRestoreDone(r.requestId(), null, false));
+        } catch (Exception e) {
+            String why = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                    ? e.getCause().getMessage() : e.getMessage();
+            input(new Input.UserRestoreDone(r.requestId(), why == null ? e.toString() : why, fsmTouched));
+        } finally {
+            metrics.recordNanos("raft.restoreUserSnapshot", System.nanoTime() - started);
         }
     }
 

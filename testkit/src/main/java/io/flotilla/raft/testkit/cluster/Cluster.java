@@ -531,6 +531,11 @@ public final class Cluster implements AutoCloseable {
         other.nodes.clear();
     }
 
+    /** Moves node {@code index} of {@code other} into this cluster. */
+    public void mergeNode(Cluster other, int index) {
+        nodes.add(other.nodes.remove(index));
+    }
+
     /** Shuts node {@code i} down and waits. */
     public void shutdown(int i) {
         Node n = nodes.get(i);
@@ -542,13 +547,21 @@ public final class Cluster implements AutoCloseable {
      * replaced by {@code fsm}).
      */
     public void restart(int i, RaftConfig.Builder config) {
+        restart(i, config, options.fsmFactory.get());
+    }
+
+    /**
+     * Restarts node {@code i} on its stores with a new transport at the same address and the given FSM (which may
+     * be the old one), reconnecting it.
+     */
+    public void restart(int i, RaftConfig.Builder config, Fsm fsm) {
         Node old = nodes.get(i);
         if (old.raft.state() != RaftState.SHUTDOWN) {
             shutdown(i);
         }
         try {
             InmemTransport transport = new InmemTransport(old.address(), options.transportTimeout);
-            Node n = new Node(old.id, old.store, old.snapshots, old.dir, options.fsmFactory.get(), transport);
+            Node n = new Node(old.id, old.store, old.snapshots, old.dir, fsm, transport);
             nodes.set(i, n);
             fullyConnect();
             n.raft = startRaft(n, config.localId(n.id).build());
