@@ -1,7 +1,7 @@
 package io.flotilla.raft.engine;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A candidate's election in progress: the votes it needs, the votes it has, the RequestVotes it sent, and when
@@ -11,7 +11,8 @@ final class Candidate {
     private final int votesNeeded;
     private final boolean leadershipTransfer;
     private final long deadline;
-    private final Set<Long> asked = new HashSet<>();
+    /** RequestVotes in flight: correlation to the time they were sent. */
+    private final Map<Long, Long> asked = new HashMap<>();
     private int votes;
 
     Candidate(Engine engine, int votesNeeded, boolean leadershipTransfer, long deadline) {
@@ -20,12 +21,14 @@ final class Candidate {
         this.deadline = deadline;
     }
 
-    void asked(long correlation) {
-        asked.add(correlation);
+    void asked(long correlation, long now) {
+        asked.put(correlation, now);
     }
 
-    boolean isAsked(long correlation) {
-        return asked.remove(correlation);
+    /** Removes a RequestVote from those in flight; returns when it was sent, or -1 if it was not ours. */
+    long answered(long correlation) {
+        Long sentAt = asked.remove(correlation);
+        return sentAt == null ? -1 : sentAt;
     }
 
     void granted() {

@@ -471,7 +471,7 @@ public final class Engine {
         for (Server s : configurations.latest().servers()) {
             if (s.isVoter() && !s.id().equals(cfg.localId())) {
                 long correlation = nextCorrelation();
-                candidate.asked(correlation);
+                candidate.asked(correlation, now);
                 emit(new Output.Send(s, correlation, request, false));
             }
         }
@@ -612,7 +612,8 @@ public final class Engine {
         touchContact();
         durableActions.add(lastNew, respondAppend(replyTo, lastIndexBefore, true, false));
         releaseDurableActions();
-        metrics.recordNanos("raft.rpc.appendEntries", System.nanoTime() - started);
+        metrics.recordNanos(a.isHeartbeat() ? "raft.rpc.processHeartbeat" : "raft.rpc.appendEntries",
+                System.nanoTime() - started);
     }
 
     private Output.Respond respondAppend(long replyTo, long lastLog, boolean success, boolean noRetryBackoff) {
@@ -777,9 +778,11 @@ public final class Engine {
 
     private void onResponse(Input.ResponseReceived r) {
         if (candidate != null && r.response() instanceof RequestVoteResponse v) {
-            if (!candidate.isAsked(r.correlation())) {
+            long sentAt = candidate.answered(r.correlation());
+            if (sentAt < 0) {
                 return;
             }
+            metrics.recordNanos("raft.candidate.electSelf", now - sentAt);
             if (v.term() > currentTerm) {
                 log.debug("newer term discovered, fallback to follower term={}", v.term());
                 becomeFollower();
@@ -800,8 +803,13 @@ public final class Engine {
     private void onRpcFailed(Input.RpcFailed r) {
         if (leader != null) {
             leader.onRpcFailed(r);
+        } else if (candidate != null) {
+            // A failed RequestVote is a refused vote.
+            long sentAt = candidate.answered(r.correlation());
+            if (sentAt >= 0) {
+                metrics.recordNanos("raft.candidate.electSelf", now - sentAt);
+            }
         }
-        // A candidate treats a failed RequestVote as a refused vote: nothing to do.
     }
 
     /** A term in a response exceeded ours: adopt it and follow (hashicorp steps down and learns the term later). */

@@ -27,6 +27,7 @@ final class LogWriter implements AutoCloseable {
     private final LogStore store;
     private final Consumer<Input> reply;
     private final Logger log;
+    private final io.flotilla.raft.engine.EngineMetrics metrics;
     private final BlockingQueue<Output.LogOperation> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean failed;
@@ -35,9 +36,11 @@ final class LogWriter implements AutoCloseable {
      * @param store     the log store
      * @param reply where {@link Input.LogPersisted} and {@link Input.LogPersistFailed} go
      */
-    LogWriter(LogStore store, Consumer<Input> reply, Logger log, String name) {
+    LogWriter(LogStore store, Consumer<Input> reply, io.flotilla.raft.engine.EngineMetrics metrics, Logger log,
+              String name) {
         this.store = store;
         this.reply = reply;
+        this.metrics = metrics;
         this.log = log;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
@@ -108,7 +111,9 @@ final class LogWriter implements AutoCloseable {
         if (op instanceof Output.TruncateLog t) {
             store.deleteRange(t.from(), t.to());
         } else if (op instanceof Output.CompactLog c) {
+            long started = System.nanoTime();
             store.deleteRange(c.from(), c.to());
+            metrics.recordNanos("raft.compactLogs", System.nanoTime() - started);
         } else if (op instanceof Output.ResetLog) {
             // Delete whatever is physically there, stale entries included.
             long first = store.firstIndex();

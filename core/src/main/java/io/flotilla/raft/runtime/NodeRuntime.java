@@ -127,7 +127,7 @@ public final class NodeRuntime {
                 System::nanoTime, RandomTimeouts.newRandom(), metrics);
         this.status = engine.status();
         this.recent = new RecentEntries(logs, RECENT_ENTRIES_KEPT);
-        this.writer = new LogWriter(logs, this::input, log, "flotilla-" + id + "-log");
+        this.writer = new LogWriter(logs, this::input, metrics, log, "flotilla-" + id + "-log");
         this.applier = new FsmApplier(fsm, recent, snapshots, pending, metrics, log, protocolVersion,
                 config.maxAppendEntries(), restoredIndex, restoredTerm, this::requestShutdownFromAnyThread,
                 "flotilla-" + id + "-fsm");
@@ -392,7 +392,9 @@ public final class NodeRuntime {
                 installer.execute(() -> restoreUserSnapshot(r, u));
             }
         } else if (o instanceof Output.Commit c) {
+            long started = System.nanoTime();
             applier.commit(c.commitIndex(), c.requests());
+            metrics.recordNanos("raft.fsm.enqueue", System.nanoTime() - started);
         } else if (o instanceof Output.Complete c) {
             pending.complete(c.requestId(), c.value());
         } else if (o instanceof Output.Fail f) {

@@ -111,6 +111,13 @@ public final class Cluster implements AutoCloseable {
         private Supplier<Fsm> fsmFactory = MockFsm::new;
         private Duration longstop = Duration.ofSeconds(10);
         private Duration transportTimeout = InmemTransport.DEFAULT_TIMEOUT;
+        private io.micrometer.core.instrument.MeterRegistry meterRegistry;
+
+        /** One registry for every node's metrics (default: a fresh one per node). */
+        public Options meterRegistry(io.micrometer.core.instrument.MeterRegistry r) {
+            this.meterRegistry = r;
+            return this;
+        }
 
         /** Number of nodes (default 3). */
         public Options peers(int n) {
@@ -231,7 +238,9 @@ public final class Cluster implements AutoCloseable {
 
     private Raft startRaft(Node n, RaftConfig c) throws IOException {
         return Raft.builder(c).fsm(n.fsm).logStore(n.logStore).stableStore(n.stableStore).snapshotStore(n.snapshots)
-                .transport(n.transport).meterRegistry(new SimpleMeterRegistry()).start();
+                .transport(n.transport)
+                .meterRegistry(options.meterRegistry != null ? options.meterRegistry : new SimpleMeterRegistry())
+                .start();
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -405,11 +414,18 @@ public final class Cluster implements AutoCloseable {
 
     /** The single leader once states are stable (hashicorp's {@code Leader}); fails if there is not exactly one. */
     public Raft leader() {
-        List<Raft> leaders = getInState(RaftState.LEADER);
-        if (leaders.size() != 1) {
-            throw new AssertionError("expected one leader, got " + leaders.size() + ": " + snapshotOfStates());
+        long deadline = System.nanoTime() + options.longstop.toNanos();
+        while (true) {
+            List<Raft> leaders = getInState(RaftState.LEADER);
+            if (leaders.size() == 1) {
+                return leaders.get(0);
+            }
+            // Unlike hashicorp, a stretch of split votes (every node a candidate) is not a verdict: keep waiting.
+            boolean campaigning = rafts().stream().anyMatch(r -> r.state() == RaftState.CANDIDATE);
+            if (leaders.size() > 1 || !campaigning || System.nanoTime() > deadline) {
+                throw new AssertionError("expected one leader, got " + leaders.size() + ": " + snapshotOfStates());
+            }
         }
-        return leaders.get(0);
     }
 
     /** Waits until some node leads and the others follow it, without waiting for stability. */
