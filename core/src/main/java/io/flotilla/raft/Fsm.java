@@ -25,4 +25,13 @@ public interface Fsm {
      * The stream is closed by the caller.
      */
     void restore(InputStream snapshot) throws Exception;
+
+    /**
+     * Replaces the state with a snapshot whose metadata is known — Raft always calls this one; the default
+     * ignores the metadata. Override it when the FSM tracks the index its state reflects (hashicorp's FSM cannot
+     * see it).
+     */
+    default void restore(SnapshotMeta meta, InputStream snapshot) throws Exception {
+        restore(snapshot);
+    }
 }

@@ -184,7 +184,7 @@ public final class Raft implements AutoCloseable {
         long snapTerm = 0;
         for (SnapshotMeta meta : metas) {
             try (SnapshotStream s = snapshots.open(meta.id())) {
-                fsm.restore(s.data());
+                fsm.restore(s.meta(), s.data());
                 snapIndex = meta.index();
                 snapTerm = meta.term();
                 break;

@@ -267,7 +267,7 @@ final class FsmApplier implements AutoCloseable {
     private void doRestore(RestoreTask r) {
         long started = System.nanoTime();
         try (SnapshotStream s = snapshots.open(r.snapshotId())) {
-            fsm.restore(s.data());
+            fsm.restore(s.meta(), s.data());
             lastApplied = r.index();
             fsmIndex = r.index();
             fsmTerm = r.term();

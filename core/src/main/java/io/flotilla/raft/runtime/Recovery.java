@@ -61,7 +61,7 @@ public final class Recovery {
                 break;
             }
             try (SnapshotStream s = snapshots.open(meta.id())) {
-                fsm.restore(s.data());
+                fsm.restore(s.meta(), s.data());
                 snapshot = s.meta();
                 log.info("restored from snapshot id={} index={}", meta.id(), meta.index());
                 break;
