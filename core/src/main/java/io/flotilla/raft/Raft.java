@@ -292,6 +292,18 @@ public final class Raft implements AutoCloseable {
         return runtime.request(Input.VerifyLeader::new, 0).thenApply(v -> null);
     }
 
+    /**
+     * Makes a local read linearizable without writing to the log (the Raft dissertation's ReadIndex, which
+     * hashicorp lacks — its users write a barrier entry per read): once this leader has committed an entry of its
+     * term, the commit index is taken as the read index, a heartbeat round confirms a quorum still follows, and
+     * the future completes once the local FSM has applied through the read index. Reading the FSM then sees every
+     * write that completed before this call started. The value is the read index.
+     */
+    public CompletableFuture<Long> linearizableRead() {
+        return runtime.request(Input.ReadIndex::new, 0)
+                .thenCompose(v -> runtime.whenApplied((Long) v).thenApply(applied -> (Long) v));
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // Membership
 

@@ -263,6 +263,12 @@ public final class Engine {
             } else {
                 leader.verify(r.requestId());
             }
+        } else if (input instanceof Input.ReadIndex r) {
+            if (leader == null) {
+                fail(r.requestId(), new NotLeaderException());
+            } else {
+                leader.readIndex(r.requestId());
+            }
         } else if (input instanceof Input.ChangeConfiguration r) {
             if (leader == null) {
                 fail(r.requestId(), new NotLeaderException());
@@ -305,6 +311,8 @@ public final class Engine {
         if (input instanceof Input.Propose p) {
             p.proposals().forEach(x -> fail(x.requestId(), shut));
         } else if (input instanceof Input.VerifyLeader r) {
+            fail(r.requestId(), shut);
+        } else if (input instanceof Input.ReadIndex r) {
             fail(r.requestId(), shut);
         } else if (input instanceof Input.ChangeConfiguration r) {
             fail(r.requestId(), shut);

@@ -187,6 +187,16 @@ public sealed interface Input {
     }
 
     /**
+     * A client wants to read linearizably (the Raft dissertation's ReadIndex): once this leader has committed an
+     * entry of its term, the commit index at that point is confirmed by a quorum round and returned; the read is
+     * safe once the FSM has applied through it.
+     *
+     * @param requestId names the client's future, completed with the read index
+     */
+    record ReadIndex(long requestId) implements Input {
+    }
+
+    /**
      * A client asks for a membership change.
      *
      * @param requestId     names the client's future

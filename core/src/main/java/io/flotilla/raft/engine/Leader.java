@@ -63,7 +63,10 @@ final class Leader {
     private final Map<ServerId, Progress> peers = new LinkedHashMap<>();
     private final ArrayDeque<Inflight> inflight = new ArrayDeque<>();
     private final ArrayDeque<Input.ChangeConfiguration> pendingChanges = new ArrayDeque<>();
+    /** VerifyLeader rounds waiting for a quorum: {round, requestId, read index or -1 for a plain verify}. */
     private final ArrayDeque<long[]> pendingVerifies = new ArrayDeque<>();
+    /** ReadIndex requests waiting for our first entry of the term to commit. */
+    private final List<Long> readsAwaitingTermCommit = new ArrayList<>();
     private long verifyRound;
     private boolean verifyHeartbeatsNeeded;
     private long leaseDeadline;
@@ -174,6 +177,11 @@ final class Leader {
                 e.becomeFollower();
             }
             return;
+        }
+        if (!readsAwaitingTermCommit.isEmpty() && e.commitIndex >= commitment.startIndex()) {
+            List<Long> reads = new ArrayList<>(readsAwaitingTermCommit);
+            readsAwaitingTermCommit.clear();
+            reads.forEach(this::readIndex);
         }
         tryStartConfigurationChange();
         checkTransfer();
@@ -559,14 +567,30 @@ final class Leader {
     // VerifyLeader
 
     void verify(long requestId) {
+        startVerify(requestId, -1);
+    }
+
+    private void startVerify(long requestId, long readIndex) {
         Configuration latest = e.configurations.latest();
         if (latest.quorumSize() <= 1 && latest.hasVote(e.cfg.localId())) {
-            e.complete(requestId, null);
+            e.complete(requestId, readIndex < 0 ? null : readIndex);
             return;
         }
         verifyRound++;
-        pendingVerifies.addLast(new long[] {verifyRound, requestId});
+        pendingVerifies.addLast(new long[] {verifyRound, requestId, readIndex});
         verifyHeartbeatsNeeded = true;
+    }
+
+    /**
+     * ReadIndex: a new leader's commit index may lag the cluster's until an entry of its own term commits, so
+     * reads wait for that; then the commit index is the read index, confirmed by a heartbeat round.
+     */
+    void readIndex(long requestId) {
+        if (e.commitIndex < commitment.startIndex()) {
+            readsAwaitingTermCommit.add(requestId);
+            return;
+        }
+        startVerify(requestId, e.commitIndex);
     }
 
     /**
@@ -593,7 +617,7 @@ final class Leader {
             }
             if (votes >= quorum) {
                 it.remove();
-                e.complete(v[1], null);
+                e.complete(v[1], v[2] < 0 ? null : v[2]);
             }
         }
     }
@@ -819,6 +843,10 @@ final class Leader {
             e.fail(v[1], lost);
         }
         pendingVerifies.clear();
+        for (long id : readsAwaitingTermCommit) {
+            e.fail(id, lost);
+        }
+        readsAwaitingTermCommit.clear();
         for (Input.ChangeConfiguration c : pendingChanges) {
             e.fail(c.requestId(), new NotLeaderException());
         }

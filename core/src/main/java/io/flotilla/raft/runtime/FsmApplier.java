@@ -67,6 +67,12 @@ final class FsmApplier implements AutoCloseable {
     private final Thread thread;
 
     private volatile long lastApplied;
+    /** Readers waiting for the FSM to reach an index: {index} ordered, with their futures. */
+    private final java.util.PriorityQueue<AppliedWaiter> waiters =
+            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(AppliedWaiter::index));
+
+    private record AppliedWaiter(long index, CompletableFuture<Long> future) {
+    }
     private long fsmIndex;
     private long fsmTerm;
     private volatile boolean failed;
@@ -99,6 +105,29 @@ final class FsmApplier implements AutoCloseable {
         return lastApplied;
     }
 
+    /** Completes once the FSM has applied through {@code index} (at once if it already has). */
+    CompletableFuture<Long> whenApplied(long index) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        synchronized (waiters) {
+            if (lastApplied >= index) {
+                f.complete(lastApplied);
+                return f;
+            }
+            waiters.add(new AppliedWaiter(index, f));
+        }
+        return f;
+    }
+
+    private void releaseWaiters() {
+        List<AppliedWaiter> ready = new ArrayList<>();
+        synchronized (waiters) {
+            while (!waiters.isEmpty() && waiters.peek().index() <= lastApplied) {
+                ready.add(waiters.poll());
+            }
+        }
+        ready.forEach(w -> w.future().complete(lastApplied));
+    }
+
     void commit(long commitIndex, List<Output.CommittedRequest> requests) {
         queue.add(new CommitTask(commitIndex, requests));
     }
@@ -127,11 +156,13 @@ final class FsmApplier implements AutoCloseable {
                 if (task instanceof CommitTask c) {
                     if (!failed) {
                         applyThrough(c.commitIndex(), c.requests());
+                        releaseWaiters();
                     } else {
                         c.requests().forEach(r -> pending.fail(r.requestId(), new RaftShutdownException()));
                     }
                 } else if (task instanceof RestoreTask r) {
                     doRestore(r);
+                    releaseWaiters();
                 } else if (task instanceof CaptureTask c) {
                     doCapture(c);
                 }
@@ -302,7 +333,17 @@ final class FsmApplier implements AutoCloseable {
         onFatal.run();
     }
 
+    private void failWaiters() {
+        List<AppliedWaiter> all;
+        synchronized (waiters) {
+            all = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        all.forEach(w -> w.future().completeExceptionally(new RaftShutdownException()));
+    }
+
     private void failQueued() {
+        failWaiters();
         for (Task t : queue) {
             if (t instanceof CommitTask c) {
                 c.requests().forEach(r -> pending.fail(r.requestId(), new RaftShutdownException()));

@@ -174,6 +174,11 @@ public final class NodeRuntime {
         return applier.lastApplied();
     }
 
+    /** Completes once the FSM has applied through {@code index}. */
+    public CompletableFuture<Long> whenApplied(long index) {
+        return applier.whenApplied(index);
+    }
+
     /** Whether shutdown has started. */
     public boolean isShutdown() {
         return shuttingDown.get();

@@ -203,6 +203,37 @@ class RaftApiTest {
     }
 
     @Test
+    @DisplayName("linearizableRead: confirms leadership without a log write and waits for the FSM")
+    void linearizableRead() throws Exception {
+        try (Cluster c = Cluster.make(3)) {
+            Raft leader = c.leader();
+            long lastBefore = leader.lastIndex();
+            io.flotilla.raft.ApplyResult w = await(leader.apply("x".getBytes(StandardCharsets.UTF_8), Duration.ZERO));
+            long readIndex = await(leader.linearizableRead());
+            assertThat(readIndex).isGreaterThanOrEqualTo(w.index());
+            assertThat(leader.appliedIndex()).isGreaterThanOrEqualTo(readIndex);
+            assertThat(leader.lastIndex()).as("no log entry written for the read").isEqualTo(w.index());
+            assertThat(lastBefore).isLessThan(w.index());
+            Raft follower = c.followers().get(0);
+            try {
+                follower.linearizableRead().get(10, TimeUnit.SECONDS);
+                org.assertj.core.api.Assertions.fail("a follower cannot serve linearizable reads");
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(io.flotilla.raft.NotLeaderException.class);
+            }
+            // A leader cut off from its quorum cannot confirm a read.
+            c.disconnect(leader.localAddress());
+            try {
+                leader.linearizableRead().get(10, TimeUnit.SECONDS);
+                org.assertj.core.api.Assertions.fail("an isolated leader must not serve a linearizable read");
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOfAny(io.flotilla.raft.LeadershipLostException.class,
+                        io.flotilla.raft.NotLeaderException.class);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("Invalid arguments fail fast with a clear exception")
     void invalidArguments() throws Exception {
         try (Cluster c = Cluster.make(1)) {
