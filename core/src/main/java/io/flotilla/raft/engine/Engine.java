@@ -424,8 +424,9 @@ public final class Engine {
         if (state == RaftState.FOLLOWER) {
             return;
         }
-        leaveCurrentRole();
+        // As in hashicorp, the state changes first and the old role's requests are answered after it.
         setState(RaftState.FOLLOWER);
+        leaveCurrentRole();
         enterFollower();
     }
 
@@ -461,8 +462,8 @@ public final class Engine {
 
     void startElection(boolean leadershipTransfer) {
         if (state != RaftState.CANDIDATE) {
-            leaveCurrentRole();
             setState(RaftState.CANDIDATE);
+            leaveCurrentRole();
         }
         metrics.increment("raft.state.candidate");
         setTerm(currentTerm + 1);
@@ -971,6 +972,7 @@ public final class Engine {
 
     private void onShutdown() {
         RaftException shut = new RaftShutdownException();
+        setState(RaftState.SHUTDOWN);
         if (leader != null) {
             Leader l = leader;
             leader = null;
@@ -979,7 +981,6 @@ public final class Engine {
         }
         candidate = null;
         durableActions.failAll(shut, this);
-        setState(RaftState.SHUTDOWN);
     }
 
     // ------------------------------------------------------------------------------------------------------

@@ -405,6 +405,10 @@ public final class NodeRuntime {
         } else if (o instanceof Output.Fail f) {
             pending.fail(f.requestId(), f.error());
         } else if (o instanceof Output.Observe ob) {
+            if (ob.observation() instanceof RaftState || ob.observation() instanceof io.flotilla.raft.LeaderObservation) {
+                // Publish at once, so that a caller whose future completes later in this step sees the new role.
+                status = engine.status();
+            }
             observations.accept(ob.observation());
         } else if (o instanceof Output.LeadershipChanged l) {
             if (!l.leader()) {

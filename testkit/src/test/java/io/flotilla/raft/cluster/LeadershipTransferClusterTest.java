@@ -80,6 +80,11 @@ class LeadershipTransferClusterTest {
     @DisplayName("TestRaft_LeadershipTransferToInvalidAddress")
     void toInvalidAddress() throws Exception {
         try (Cluster c = Cluster.make(3)) {
+            // Let the follower catch up first, so the transfer goes straight to TimeoutNow (hashicorp's test races the
+            // catch-up against a 50 ms ElectionTimeout).
+            await(c.leader().barrier(Duration.ZERO));
+            c.waitFor("followers caught up", () -> c.rafts().stream()
+                    .allMatch(r -> r.appliedIndex() >= c.leader().appliedIndex()));
             Raft follower = c.getInState(RaftState.FOLLOWER).get(0);
             assertThat(failure(c.leader().leadershipTransferToServer(follower.localId(), ServerAddress.of("127.0.0.1"))))
                     .hasMessageContaining("failed to make TimeoutNow RPC");
@@ -160,8 +165,9 @@ class LeadershipTransferClusterTest {
                     l.removeServer(ServerId.of("id"), 0, Duration.ofMillis(100)),
                     l.leadershipTransfer(),
                     l.leadershipTransferToServer(ServerId.of("other"), ServerAddress.of("addr")));
-            for (CompletableFuture<?> f : futures) {
-                assertThat(failure(f)).isInstanceOf(LeadershipTransferInProgressException.class);
+            for (int i = 0; i < futures.size(); i++) {
+                assertThat(failure(futures.get(i))).as("request %d", i)
+                        .isInstanceOf(LeadershipTransferInProgressException.class);
             }
             assertThat(failure(transfer)).hasMessageContaining("leadership transfer timeout");
         }
@@ -211,7 +217,7 @@ class LeadershipTransferClusterTest {
             // Cut the leader off too: its lease expires and it steps down mid-transfer.
             c.disconnect(l.localAddress());
             await(transfer);
-            assertThat(l.state()).isNotEqualTo(RaftState.LEADER);
+            c.waitFor("the old leader stepped down", () -> l.state() != RaftState.LEADER);
         }
     }
 }
