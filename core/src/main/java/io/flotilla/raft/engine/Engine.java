@@ -729,8 +729,22 @@ public final class Engine {
         if (r.replyTo() == installingReplyTo) {
             installingReplyTo = -1;
         }
-        if (r.index() > commitIndex) {
-            // The snapshot replaces the whole log: what followed it here is uncommitted and the leader resends it.
+        if (r.index() > commitIndex && logState.termAt(r.index()) == r.term()
+                && logState.lastLogIndex() > r.index()) {
+            // Raft §7: the snapshot describes a prefix of our log, so the entries after it are still valid — and may
+            // be committed, counted by the leader from our own acknowledgement. Keep them; drop only the covered
+            // prefix (hashicorp likewise keeps its log and only compacts it).
+            logState.snapshotTaken(r.index(), r.term());
+            if (!logState.logIsEmpty() && logState.firstIndex() <= r.index()) {
+                long from = logState.firstIndex();
+                long seq = logState.compactThrough(r.index());
+                emit(new Output.CompactLog(seq, from, r.index()));
+            }
+            commitIndex = r.index();
+            configurations = configurations.committedThrough(r.index());
+        } else if (r.index() > commitIndex) {
+            // The snapshot replaces the whole log: what followed it here conflicts with it (or there was nothing),
+            // so none of it is committed and the leader resends what it needs.
             long from = logState.logIsEmpty() ? 0 : logState.firstIndex();
             long to = logState.lastLogIndex();
             long seq = logState.resetTo(r.index(), r.term());
