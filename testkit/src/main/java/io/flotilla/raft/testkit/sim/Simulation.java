@@ -926,6 +926,9 @@ public final class Simulation {
             }
             n.disk.addSnapshot(s);
             if (s.index() > n.commit) {
+                // The engine adopts it as its snapshot (and may compact the log behind it).
+                n.snapIndex = Math.max(n.snapIndex, s.index());
+                n.snapTerm = n.snapIndex == s.index() ? s.term() : n.snapTerm;
                 n.fsm = KvFsm.restore(s.data());
                 safety.restoredFromSnapshot(n, s.index(), n.fsm.chain());
                 n.applied = s.index();
