@@ -27,6 +27,7 @@ public final class Scenarios {
 
     static {
         add(new Chaos());
+        add(new Hunt());
         add(new Fuzzy("simple", "TestRaft_NoIssueSanity: 5 voters, steady load, no faults", 5, 5, 3_000 * MS) {
         });
         add(new LeaderPartitions());
@@ -121,6 +122,57 @@ public final class Scenarios {
         public String description() {
             return "random crashes, partitions, one-way links, message loss/duplication/delay/reordering, slow disks, "
                     + "membership changes, leadership transfers and snapshots, from the enabled faults";
+        }
+
+        @Override
+        public void start(Simulation sim) {
+            sim.startNemesis();
+        }
+    }
+
+    /**
+     * Chaos tuned to make leadership churn: small clusters, one entry per AppendEntries, one request in flight, and a
+     * nemesis that strikes every few tens of milliseconds, mostly at the leader. This is where Raft's subtle commit
+     * and election rules (Figure 8) are exercised hardest.
+     */
+    static final class Hunt implements Scenario {
+        @Override
+        public String name() {
+            return "hunt";
+        }
+
+        @Override
+        public String description() {
+            return "leadership churn: 3 nodes, 1 entry per AppendEntries, a nemesis striking every 10-80ms, mostly "
+                    + "at the leader (crashes, partitions, lost/duplicated/late messages)";
+        }
+
+        @Override
+        public Set<Fault> faults(Set<Fault> requested) {
+            EnumSet<Fault> f = EnumSet.copyOf(requested.isEmpty() ? Fault.all() : requested);
+            f.remove(Fault.MEMBERSHIP);
+            f.remove(Fault.SNAPSHOT);
+            return f;
+        }
+
+        @Override
+        public int nodes(int suggested) {
+            return 3;
+        }
+
+        @Override
+        public void configure(Simulation sim) {
+            sim.maxAppendEntries = 1;
+            sim.maxInflight = 1 + sim.rng.nextInt(2);
+            sim.nemesisMin = 10 * MS;
+            sim.nemesisMax = 80 * MS;
+            sim.heartbeatTimeout = 50 * MS;
+            sim.electionTimeout = 50 * MS;
+            sim.leaseTimeout = 25 * MS;
+            sim.leaderBias = true;
+            if (sim.crashAtPersistP > 0) {
+                sim.crashAtPersistP = 0.05 + 0.1 * sim.rng.nextDouble();
+            }
         }
 
         @Override

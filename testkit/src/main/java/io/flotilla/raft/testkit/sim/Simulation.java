@@ -92,6 +92,8 @@ public final class Simulation {
     int keyCount;
     long nemesisMin;
     long nemesisMax;
+    /** Whether the nemesis aims mostly at the leader. */
+    boolean leaderBias;
 
     // ---- run state
     long now;
@@ -684,8 +686,10 @@ public final class Simulation {
         SimNode.StoredSnapshot snap = d.newestSnapshot();
         long snapIndex = snap == null ? 0 : snap.index();
         long snapTerm = snap == null ? 0 : snap.term();
-        if (snap != null && (d.log.isEmpty() || d.log.lastIndex() <= snapIndex)) {
-            // A log that ends before the snapshot is dropped: the snapshot replaces it.
+        if (snap != null && (d.log.isEmpty() || d.log.lastIndex() <= snapIndex
+                || (d.log.get(snapIndex) != null && d.log.get(snapIndex).term() != snapTerm))) {
+            // The snapshot replaces a log that ends before it, or that disagrees with it at its last index (an
+            // installed snapshot whose ResetLog was lost in a crash): such a log is stale beyond repair.
             d.log.resetTo(snapIndex, snapTerm);
         }
         if (snap != null && !d.log.isEmpty() && d.log.firstIndex() > snapIndex + 1) {
@@ -780,7 +784,7 @@ public final class Simulation {
         at(arrival(from, to, msg, false), () -> arriveRequest(r));
         if (dupP > 0 && !healing && rng.nextDouble() < dupP) {
             Rpc g = new Rpc(nextRpcId++, from, to, correlation, msg, snapshot, true);
-            at(now + rng.nextLong(100_000, 50 * MS), () -> arriveRequest(g));
+            at(now + rng.nextLong(100_000, 300 * MS), () -> arriveRequest(g));
         }
         at(now + 2_000 * MS, () -> failNow(r, "rpc timeout"));
     }
@@ -1248,6 +1252,10 @@ public final class Simulation {
             actions.add(this::crashRandom);
             actions.add(this::crashRandom);
             actions.add(this::crashLeader);
+            if (leaderBias) {
+                actions.add(this::crashLeader);
+                actions.add(this::crashLeader);
+            }
         }
         if (faults.contains(Fault.PARTITION)) {
             actions.add(this::partitionRandom);
@@ -1297,7 +1305,7 @@ public final class Simulation {
 
     private void crashFor(SimNode n) {
         crash(n, "nemesis");
-        after(rng.nextLong(5 * MS, 1_500 * MS), () -> {
+        after(leaderBias ? rng.nextLong(5 * MS, 150 * MS) : rng.nextLong(5 * MS, 1_500 * MS), () -> {
             if (!healing) {
                 restart(n);
             }
@@ -1318,7 +1326,7 @@ public final class Simulation {
         }
         List<SimNode> side = new ArrayList<>();
         SimNode l = leader();
-        if (l != null && rng.nextBoolean()) {
+        if (l != null && (leaderBias || rng.nextBoolean())) {
             side.add(l);
         }
         for (SimNode n : nodes) {
@@ -1330,7 +1338,7 @@ public final class Simulation {
             return;
         }
         partition(side);
-        after(rng.nextLong(20 * MS, 2_000 * MS), this::healPartition);
+        after(leaderBias ? rng.nextLong(10 * MS, 200 * MS) : rng.nextLong(20 * MS, 2_000 * MS), this::healPartition);
     }
 
     /** Puts {@code side} in a group of its own, cut off from everyone else. */
