@@ -540,6 +540,12 @@ public final class Engine {
                 // Compacted into our snapshot, hence committed, hence identical in the leader's log (hashicorp
                 // fails here; Raft allows assuming the match).
             } else if (prevTerm != a.prevLogTerm()) {
+                if (faults.commitFollowerOnMismatch() && a.leaderCommitIndex() > commitIndex) {
+                    long newCommit = Math.min(a.leaderCommitIndex(), logState.lastIndex());
+                    if (newCommit > commitIndex) {
+                        advanceCommitIndex(newCommit, List.of());
+                    }
+                }
                 log.warn("previous log term mis-match ours={} remote={}", prevTerm, a.prevLogTerm());
                 emit(respondAppend(replyTo, lastIndexBefore, false, true));
                 return;

@@ -33,6 +33,30 @@ final class Trace {
         count++;
     }
 
+    /** Renders byte arrays that records print by identity (vote candidates, leader ids, proposals) readably. */
+    private static String format(Object o) {
+        if (o instanceof io.flotilla.raft.engine.Output.PersistVote v) {
+            return "PersistVote[term=" + v.term() + ", candidate=" + new String(v.candidate(),
+                    java.nio.charset.StandardCharsets.UTF_8) + "]";
+        }
+        if (o instanceof io.flotilla.raft.engine.Output.SendSnapshot s) {
+            return "SendSnapshot[peer=" + s.peer() + ", correlation=" + s.correlation() + ", term=" + s.term() + "]";
+        }
+        if (o instanceof io.flotilla.raft.engine.Input.Propose p) {
+            StringBuilder sb = new StringBuilder("Propose[");
+            for (io.flotilla.raft.engine.Input.Proposal x : p.proposals()) {
+                sb.append("request=").append(x.requestId()).append(' ');
+                if (x.data() != null && x.type() == io.flotilla.raft.LogType.COMMAND) {
+                    KvCommand c = KvCommand.decode(x.data());
+                    sb.append(c.kind()).append('(').append(c.key()).append(c.value() == null ? "" : "=" + c.value())
+                            .append(")#").append(c.opId());
+                }
+            }
+            return sb.append(']').toString();
+        }
+        return String.valueOf(o);
+    }
+
     List<String> lines() {
         int n = (int) Math.min(count, items.length);
         List<String> out = new ArrayList<>(n);
@@ -50,7 +74,7 @@ final class Trace {
     }
 
     private static String abbreviate(Object o) {
-        String s = String.valueOf(o);
+        String s = format(o);
         return s.length() > 400 ? s.substring(0, 400) + "..." : s;
     }
 }
