@@ -28,6 +28,7 @@ public final class Scenarios {
     static {
         add(new Chaos());
         add(new Hunt());
+        add(new MembershipChurn());
         add(new Fuzzy("simple", "TestRaft_NoIssueSanity: 5 voters, steady load, no faults", 5, 5, 3_000 * MS) {
         });
         add(new LeaderPartitions());
@@ -173,6 +174,47 @@ public final class Scenarios {
             if (sim.crashAtPersistP > 0) {
                 sim.crashAtPersistP = 0.05 + 0.1 * sim.rng.nextDouble();
             }
+        }
+
+        @Override
+        public void start(Simulation sim) {
+            sim.startNemesis();
+        }
+    }
+
+    /** Chaos where the nemesis mostly changes membership: voters and non-voters come and go, the leader included. */
+    static final class MembershipChurn implements Scenario {
+        @Override
+        public String name() {
+            return "membership-churn";
+        }
+
+        @Override
+        public String description() {
+            return "5-7 nodes with spares; the nemesis mostly adds, promotes, demotes and removes servers (the leader "
+                    + "too), among crashes, partitions and snapshots";
+        }
+
+        @Override
+        public Set<Fault> faults(Set<Fault> requested) {
+            EnumSet<Fault> f = EnumSet.copyOf(requested.isEmpty() ? Fault.all() : requested);
+            f.add(Fault.MEMBERSHIP);
+            return f;
+        }
+
+        @Override
+        public int nodes(int suggested) {
+            return 5 + suggested % 3;
+        }
+
+        @Override
+        public int initialVoters(int suggested, int universe) {
+            return Math.min(suggested, universe - 1);
+        }
+
+        @Override
+        public void configure(Simulation sim) {
+            sim.membershipWeight = 6;
         }
 
         @Override

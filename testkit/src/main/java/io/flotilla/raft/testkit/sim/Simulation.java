@@ -92,6 +92,8 @@ public final class Simulation {
     int keyCount;
     long nemesisMin;
     long nemesisMax;
+    /** How many tickets membership changes get in the nemesis's draw (2 in chaos). */
+    int membershipWeight = 2;
     /** Whether the nemesis aims mostly at the leader. */
     boolean leaderBias;
 
@@ -826,6 +828,10 @@ public final class Simulation {
 
     private void sendEntries(SimNode n, Output.SendEntries s) {
         AppendEntriesRequest t = s.template();
+        if (s.toIndex() > n.memLog.lastIndex()) {
+            throw new Violation("engine-contract", n.name + " asks to send entries [" + s.fromIndex() + ", "
+                    + s.toIndex() + "] beyond its log's end " + n.memLog.lastIndex());
+        }
         List<LogEntry> entries = new ArrayList<>();
         for (long i = s.fromIndex(); i <= s.toIndex(); i++) {
             LogEntry e = n.memLog.get(i);
@@ -1265,8 +1271,9 @@ public final class Simulation {
             actions.add(this::onewayRandom);
         }
         if (faults.contains(Fault.MEMBERSHIP)) {
-            actions.add(this::membershipRandom);
-            actions.add(this::membershipRandom);
+            for (int i = 0; i < membershipWeight; i++) {
+                actions.add(this::membershipRandom);
+            }
         }
         if (faults.contains(Fault.TRANSFER)) {
             actions.add(this::transferRandom);
