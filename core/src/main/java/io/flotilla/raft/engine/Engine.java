@@ -560,6 +560,12 @@ public final class Engine {
                 // Compacted into our snapshot, hence committed, hence identical in the leader's log (hashicorp
                 // fails here; Raft allows assuming the match).
             } else if (prevTerm != a.prevLogTerm()) {
+                if (faults.commitFollowerOnMismatch() && a.leaderCommitIndex() > commitIndex) {
+                    long newCommit = Math.min(a.leaderCommitIndex(), logState.lastIndex());
+                    if (newCommit > commitIndex) {
+                        advanceCommitIndex(newCommit, List.of());
+                    }
+                }
                 log.warn("previous log term mis-match ours={} remote={}", prevTerm, a.prevLogTerm());
                 emit(respondAppend(replyTo, lastIndexBefore, false, true));
                 return;
@@ -750,8 +756,22 @@ public final class Engine {
         if (r.replyTo() == installingReplyTo) {
             installingReplyTo = -1;
         }
-        if (r.index() > commitIndex) {
-            // The snapshot replaces the whole log: what followed it here is uncommitted and the leader resends it.
+        if (r.index() > commitIndex && logState.termAt(r.index()) == r.term()
+                && logState.lastLogIndex() > r.index()) {
+            // Raft §7: the snapshot describes a prefix of our log, so the entries after it are still valid — and may
+            // be committed, counted by the leader from our own acknowledgement. Keep them; drop only the covered
+            // prefix (hashicorp likewise keeps its log and only compacts it).
+            logState.snapshotTaken(r.index(), r.term());
+            if (!logState.logIsEmpty() && logState.firstIndex() <= r.index()) {
+                long from = logState.firstIndex();
+                long seq = logState.compactThrough(r.index());
+                emit(new Output.CompactLog(seq, from, r.index()));
+            }
+            commitIndex = r.index();
+            configurations = configurations.committedThrough(r.index());
+        } else if (r.index() > commitIndex) {
+            // The snapshot replaces the whole log: what followed it here conflicts with it (or there was nothing),
+            // so none of it is committed and the leader resends what it needs.
             long from = logState.logIsEmpty() ? 0 : logState.firstIndex();
             long to = logState.lastLogIndex();
             long seq = logState.resetTo(r.index(), r.term());

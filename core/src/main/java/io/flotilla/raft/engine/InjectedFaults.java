@@ -18,7 +18,12 @@ final class InjectedFaults {
         /** Send the vote before it is persisted, so a crash can make a node vote twice in one term. */
         ANSWER_VOTE_BEFORE_PERSISTING,
         /** Let a follower commit up to its own last index instead of the entries the leader vouched for. */
-        COMMIT_FOLLOWER_TO_LAST_INDEX
+        COMMIT_FOLLOWER_TO_LAST_INDEX,
+        /**
+         * Let a follower take the leader's commit index from an AppendEntries it rejects because the previous entry
+         * does not match (the commit update placed before the consistency check), committing its own stale entries.
+         */
+        COMMIT_FOLLOWER_ON_MISMATCH
     }
 
     static final InjectedFaults NONE = new InjectedFaults(EnumSet.noneOf(Bug.class));
@@ -43,5 +48,9 @@ final class InjectedFaults {
 
     boolean commitFollowerToLastIndex() {
         return bugs.contains(Bug.COMMIT_FOLLOWER_TO_LAST_INDEX);
+    }
+
+    boolean commitFollowerOnMismatch() {
+        return bugs.contains(Bug.COMMIT_FOLLOWER_ON_MISMATCH);
     }
 }
