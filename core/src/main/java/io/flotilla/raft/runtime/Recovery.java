@@ -85,10 +85,12 @@ public final class Recovery {
 
         long first = logs.firstIndex();
         long last = logs.lastIndex();
-        if (last > 0 && last < snapIndex) {
+        if (last > 0 && snapIndex > 0 && (last < snapIndex || disagreesWithSnapshot(logs, first, snapIndex, snapTerm))) {
+            // A log that ends before the snapshot is useless; one whose entry at the snapshot's index has another
+            // term was replaced by an installed snapshot whose log reset a crash lost. Either way the snapshot wins.
             if (repair) {
-                log.info("discarding log entries behind the snapshot first={} last={} snapshot-index={}", first,
-                        last, snapIndex);
+                log.info("discarding log entries superseded by the snapshot first={} last={} snapshot-index={}",
+                        first, last, snapIndex);
                 logs.deleteRange(first, last);
             }
             first = 0;
@@ -120,6 +122,15 @@ public final class Recovery {
         RestoredState state = new RestoredState(currentTerm, lastVoteTerm, lastVoteCand, snapIndex, snapTerm,
                 last > 0 ? first : 0, last, runs, configurations);
         return new Result(state, Optional.ofNullable(snapshot));
+    }
+
+    private static boolean disagreesWithSnapshot(LogStore logs, long first, long snapIndex, long snapTerm)
+            throws IOException {
+        if (snapIndex < first) {
+            return false;
+        }
+        Optional<LogEntry> atSnapshot = logs.getLog(snapIndex);
+        return atSnapshot.isEmpty() || atSnapshot.get().term() != snapTerm;
     }
 
     private static Configurations processConfigurationEntry(Configurations c, LogEntry e, PeerCodec peers,
