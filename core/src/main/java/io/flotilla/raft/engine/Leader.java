@@ -489,7 +489,9 @@ final class Leader {
             next = Math.min(next, transfer.deadline);
         }
         for (Input.ChangeConfiguration c : pendingChanges) {
-            next = Math.min(next, c.enqueueBefore());
+            // It expires once the clock is past enqueueBefore: wake then, not at the instant itself (which would
+            // ask for a tick that changes nothing, again and again, under a clock that has not moved).
+            next = Math.min(next, c.enqueueBefore() == Long.MAX_VALUE ? Long.MAX_VALUE : c.enqueueBefore() + 1);
         }
         for (Progress p : peers.values()) {
             if (p.heartbeats.isEmpty()) {
