@@ -753,6 +753,17 @@ final class Leader {
         }
     }
 
+    /**
+     * Fails the membership changes not yet started: in hashicorp their callers are still blocked handing them to
+     * the leader loop, and a shutdown answers them with {@code ErrRaftShutdown}.
+     */
+    void failQueuedChanges(RaftException error) {
+        for (Input.ChangeConfiguration c : pendingChanges) {
+            e.fail(c.requestId(), error);
+        }
+        pendingChanges.clear();
+    }
+
     /** The local log write failed: every waiting proposal fails with that error. */
     void failInflight(RaftException error) {
         for (Inflight f : inflight) {
