@@ -146,6 +146,14 @@ class LeadershipTransferSpecTest {
         }
 
         @Test
+        @DisplayName("among equally up-to-date voters the first in configuration order is chosen")
+        void tiesGoToFirst() {
+            EngineHarness h = stableLeader("s1", "s2", "s3");
+            h.step(transferToAnyone(5));
+            assertThat(timeoutNowSent(h.last).peer().id()).isEqualTo(id("s2"));
+        }
+
+        @Test
         @DisplayName("an explicit address is where TimeoutNow goes")
         void explicitAddress() {
             EngineHarness h = stableLeader("s1", "s2", "s3");

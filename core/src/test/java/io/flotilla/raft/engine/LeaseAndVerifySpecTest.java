@@ -214,6 +214,19 @@ class LeaseAndVerifySpecTest {
         }
 
         @Test
+        @DisplayName("heartbeats that fail in the transport give no answer: the request stays pending, with no timeout")
+        void transportFailuresGiveNoVote() {
+            EngineHarness h = stableLeader("s1", "s2", "s3");
+            h.step(new Input.VerifyLeader(3));
+            List<Output> round = h.last;
+            h.failRpc(heartbeatTo(round, "s2"), Input.FailureKind.TRANSPORT);
+            h.failRpc(heartbeatTo(round, "s3"), Input.FailureKind.TRANSPORT);
+            h.runUntil(h.now + LEASE / 2);
+            assertThat(completedRequests(h.outputs)).isEmpty();
+            assertThat(EngineHarness.all(h.outputs, Output.Fail.class)).isEmpty();
+        }
+
+        @Test
         @DisplayName("a pending request fails with LeadershipLost when the leader steps down")
         void failsOnStepDown() {
             EngineHarness h = stableLeader("s1", "s2", "s3");

@@ -155,6 +155,19 @@ class LogReplicationSpecTest {
         }
 
         @Test
+        @DisplayName("a follower with an empty log gets the log from index 1, with previous entry (0, 0)")
+        void emptyFollowerFromStart() {
+            EngineHarness h = member("s1", "s1", "s2", "s3").log(1, 1, 1).build();
+            h.electLeader();
+            h.rejectEntries(entriesTo(h.last, "s2").get(0), 2, 0, true);
+            Output.SendEntries retry = entriesTo(h.last, "s2").get(0);
+            assertThat(retry.fromIndex()).isEqualTo(1);
+            assertThat(retry.toIndex()).isEqualTo(4);
+            assertThat(retry.template().prevLogEntry()).isZero();
+            assertThat(retry.template().prevLogTerm()).isZero();
+        }
+
+        @Test
         @DisplayName("the leader never probes below what the follower already matched (Flotilla refinement)")
         void neverBelowMatch() {
             EngineHarness h = stableLeader("s1", "s2", "s3");

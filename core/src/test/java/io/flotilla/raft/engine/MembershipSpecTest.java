@@ -241,6 +241,23 @@ class MembershipSpecTest {
         }
     }
 
+    @Test
+    @DisplayName("a configuration restored as uncommitted (hashicorp's startup scan) is promoted when the new "
+            + "leader's no-op commits, and only then are changes accepted")
+    void restoredUncommittedConfigurationPromotedByNoop() {
+        EngineHarness h = node("s1").configurations(
+                Configurations.of(voters("s1", "s2"), 1).appended(voters("s1", "s2", "s3"), 2)).log(1, 1).build();
+        h.electLeader();
+        h.persist();
+        h.step(addVoter(10, "s4"));
+        assertThat(all(h.last, Output.AppendLog.class)).isEmpty();
+        h.ackAllEntries();
+        assertThat(h.engine.commitIndex()).isEqualTo(4);
+        assertThat(decode(all(h.outputs, Output.AppendLog.class).stream().flatMap(a -> a.entries().stream())
+                .filter(e -> e.type() == LogType.CONFIGURATION).findFirst().orElseThrow()))
+                .isEqualTo(voters("s1", "s2", "s3", "s4"));
+    }
+
     @Nested
     @DisplayName("§6 a leader that is removed from the configuration")
     class RemovedLeader {

@@ -146,6 +146,40 @@ class TermsSpecTest {
     }
 
     @Nested
+    @DisplayName("hashicorp §3.11: other requests that end a leadership")
+    class LeaderStepDown {
+
+        @Test
+        @DisplayName("AppendEntries of the leader's own term from another server makes it step down and follow")
+        void sameTermAppendEntries() {
+            EngineHarness h = stableLeader("s1", "s2", "s3");
+            h.receive(heartbeat(2, "s2"));
+            assertThat(h.state()).isEqualTo(RaftState.FOLLOWER);
+            assertThat(h.term()).isEqualTo(2);
+            assertThat(h.engine.leaderAddress()).isEqualTo(addr("s2"));
+        }
+
+        @Test
+        @DisplayName("InstallSnapshot of a higher term makes it step down")
+        void higherTermInstallSnapshot() {
+            EngineHarness h = stableLeader("s1", "s2", "s3");
+            h.receive(EngineHarness.installSnapshot(4, "s2", 9, 4, EngineHarness.voters("s1", "s2", "s3"), 1));
+            assertThat(h.state()).isEqualTo(RaftState.FOLLOWER);
+            assertThat(h.term()).isEqualTo(4);
+        }
+
+        @Test
+        @DisplayName("TimeoutNow makes it campaign in the next term")
+        void timeoutNow() {
+            EngineHarness h = stableLeader("s1", "s2", "s3");
+            h.receive(EngineHarness.timeoutNow());
+            assertThat(h.state()).isEqualTo(RaftState.CANDIDATE);
+            assertThat(h.term()).isEqualTo(3);
+            assertThat(h.last).contains(new Output.LeadershipChanged(false));
+        }
+    }
+
+    @Nested
     @DisplayName("§5.1 terms never go backwards")
     class Monotonic {
 
