@@ -58,6 +58,7 @@ final class EngineHarness {
     private long highestSeq;
     private long persistedSeq;
     private long nextReplyId = 1;
+    private int idleTicks;
     /** RPCs the engine sent that no test has answered yet. */
     final List<Output> unanswered = new ArrayList<>();
 
@@ -346,8 +347,15 @@ final class EngineHarness {
             if (++guard > 100_000) {
                 throw new AssertionError("the engine keeps asking to be woken at " + d + " (now " + now + ")");
             }
+            long before = now;
             now = Math.max(now, d);
-            all.addAll(tick());
+            List<Output> produced = tick();
+            all.addAll(produced);
+            idleTicks = produced.isEmpty() && now == before && engine.nextDeadline() <= now ? idleTicks + 1 : 0;
+            if (idleTicks > 3) {
+                throw new AssertionError("the engine keeps asking to be woken at " + engine.nextDeadline()
+                        + " but has nothing to do (now " + now + "): a runtime would spin");
+            }
             if (stop.test(this)) {
                 last = all;
                 return all;
