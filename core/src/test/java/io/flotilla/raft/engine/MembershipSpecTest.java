@@ -106,6 +106,20 @@ class MembershipSpecTest {
         }
 
         @Test
+        @DisplayName("a smaller quorum counts at once too: removing a lagging voter commits the entries a majority of "
+                + "the remaining voters already hold, in the same step")
+        void smallerQuorumCommitsAtOnce() {
+            EngineHarness h = stableLeader("s1", "s2", "s3", "s4");
+            List<Output> proposed = h.propose(7);
+            h.persist();
+            h.ackEntries(entriesTo(proposed, "s2").get(0));
+            assertThat(h.engine.commitIndex()).isEqualTo(2);
+            h.step(remove(10, "s4"));
+            assertThat(h.last).contains(new Output.Commit(3, List.of(new Output.CommittedRequest(3, 7))));
+            assertThat(h.engine.configurations().isStable()).isFalse();
+        }
+
+        @Test
         @DisplayName("the change completes when its entry commits, and the configuration becomes committed")
         void completesOnCommit() {
             EngineHarness h = stableLeader("s1", "s2", "s3");

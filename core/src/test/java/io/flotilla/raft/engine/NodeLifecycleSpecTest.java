@@ -99,6 +99,17 @@ class NodeLifecycleSpecTest {
         }
 
         @Test
+        @DisplayName("anything that is not a request is refused as an unexpected command")
+        void unexpectedCommand() {
+            EngineHarness h = member("s1", "s1", "s2", "s3").build();
+            h.step(new Input.RequestReceived(77, new AppendEntriesResponse(EngineHarness.V3, 9, 0, true, false)));
+            Output.Respond r = h.response(77).orElseThrow();
+            assertThat(r.response()).isNull();
+            assertThat(r.error()).isEqualTo("unexpected command");
+            assertThat(h.term()).isEqualTo(1);
+        }
+
+        @Test
         @DisplayName("AppendEntries and RequestVote responses carry the node's protocol version")
         void responseHeaders() {
             EngineHarness h = member("s1", "s1", "s2", "s3").protocolVersion(2).build();
@@ -331,7 +342,7 @@ class NodeLifecycleSpecTest {
 
         @Test
         @DisplayName("a follower and a candidate refuse proposals, VerifyLeader, membership changes and transfers "
-                + "with NotLeader")
+                + "with NotLeader (hashicorp leaves a transfer queued while a candidate campaigns)")
         void refused() {
             for (boolean candidate : new boolean[] {false, true}) {
                 EngineHarness h = member("s1", "s1", "s2", "s3").build();
