@@ -634,11 +634,6 @@ final class EngineHarness {
         throw new AssertionError("replication does not settle");
     }
 
-    /** Forgets every RPC sent so far, as if all were lost without a word from the transport. */
-    void dropUnanswered() {
-        unanswered.clear();
-    }
-
     // ------------------------------------------------------------------------------------------------------
     // Scenarios
 

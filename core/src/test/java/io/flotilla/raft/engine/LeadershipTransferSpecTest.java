@@ -21,7 +21,6 @@ import static io.flotilla.raft.engine.EngineHarness.ELECTION;
 import static io.flotilla.raft.engine.EngineHarness.addr;
 import static io.flotilla.raft.engine.EngineHarness.all;
 import static io.flotilla.raft.engine.EngineHarness.completedRequests;
-import static io.flotilla.raft.engine.EngineHarness.entriesTo;
 import static io.flotilla.raft.engine.EngineHarness.failedRequests;
 import static io.flotilla.raft.engine.EngineHarness.heartbeat;
 import static io.flotilla.raft.engine.EngineHarness.heartbeats;
