@@ -328,7 +328,7 @@ class LeaderElectionSpecTest {
     }
 
     @Test
-    @DisplayName("§5.2 an AppendEntries from the new leader after an election reaches the old candidate's peers")
+    @DisplayName("§5.2 a follower recognises the winner by its first AppendEntries and names it from the configuration")
     void followerAcceptsNewLeader() {
         EngineHarness h = member("s2", "s1", "s2", "s3").build();
         long reply = h.receive(appendEntries(2, "s1", 1, 1, 0, EngineHarness.entries(2, 2)));
