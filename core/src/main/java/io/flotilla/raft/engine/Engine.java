@@ -996,6 +996,7 @@ public final class Engine {
         if (leader != null) {
             Leader l = leader;
             leader = null;
+            l.failQueuedChanges(shut);
             l.stepDown();
             emit(new Output.LeadershipChanged(false));
         }

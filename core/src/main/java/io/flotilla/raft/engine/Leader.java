@@ -504,7 +504,9 @@ final class Leader {
             next = Math.min(next, transfer.deadline);
         }
         for (Input.ChangeConfiguration c : pendingChanges) {
-            next = Math.min(next, c.enqueueBefore());
+            // It expires once the clock is past enqueueBefore: wake then, not at the instant itself (which would
+            // ask for a tick that changes nothing, again and again, under a clock that has not moved).
+            next = Math.min(next, c.enqueueBefore() == Long.MAX_VALUE ? Long.MAX_VALUE : c.enqueueBefore() + 1);
         }
         for (Progress p : peers.values()) {
             if (p.heartbeats.isEmpty()) {
@@ -860,6 +862,17 @@ final class Leader {
             e.complete(transfer.requestId, null);
             transfer = null;
         }
+    }
+
+    /**
+     * Fails the membership changes not yet started: in hashicorp their callers are still blocked handing them to
+     * the leader loop, and a shutdown answers them with {@code ErrRaftShutdown}.
+     */
+    void failQueuedChanges(RaftException error) {
+        for (Input.ChangeConfiguration c : pendingChanges) {
+            e.fail(c.requestId(), error);
+        }
+        pendingChanges.clear();
     }
 
     /** The local log write failed: every waiting proposal fails with that error. */
