@@ -6,7 +6,6 @@ import io.flotilla.raft.InstallSnapshotResponse;
 import io.flotilla.raft.RaftState;
 import io.flotilla.raft.RpcHeader;
 import io.flotilla.raft.codec.ConfigurationCodec;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -303,12 +302,7 @@ class LogCompactionSpecTest {
         }
 
         @Test
-        @Disabled("BUG: onSnapshotInstalled resets the whole log whenever the snapshot is above the commit index, "
-                + "dropping entries after it that this follower stored and acknowledged to a newer leader (which may "
-                + "count them toward commitment) - here ResetLog[1..12] loses 11 and 12. Fixed on branch wt-sim by "
-                + "b8841b6 (keep the suffix when the snapshot's index and term match the log); this test passes with "
-                + "that commit applied - enable it after the merge.")
-        @DisplayName("BUG: an install that completes after a newer leader had this follower store (and acknowledge) "
+        @DisplayName("an install that completes after a newer leader had this follower store (and acknowledge) "
                 + "entries beyond the snapshot keeps them (Raft §7: keep the entries following a matching prefix)")
         void installKeepsAcknowledgedSuffix() {
             EngineHarness h = member("s2", "s1", "s2", "s3").log(1, 2, 2).term(2).build();
