@@ -155,6 +155,7 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
     /** Native objects in creation order; closed in reverse. */
     private final Deque<AutoCloseable> natives;
     private final RocksDB db;
+    private final ColumnFamilyHandle metaFamily;
     private final ColumnFamilyHandle logFamily;
     private final ColumnFamilyHandle stableFamily;
     private final WriteOptions syncWrite;
@@ -164,16 +165,21 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     /** Serialises log writes, so that each one's effect on {@link #bounds} is computed from the one before. */
     private final Lock logWrite = new ReentrantLock();
-    private volatile Bounds bounds;
+    private volatile LogBounds bounds;
+    /** Serialises stable writes, each of which updates {@link #digest}. */
+    private final Lock stableWrite = new ReentrantLock();
+    /** Guarded by {@link #stableWrite}. */
+    private StableDigest digest;
     private boolean closed;
 
-    private RocksDbStore(Path directory, Deque<AutoCloseable> natives, RocksDB db, ColumnFamilyHandle logFamily,
-                         ColumnFamilyHandle stableFamily, WriteOptions syncWrite, ReadOptions read) {
+    private RocksDbStore(Path directory, Deque<AutoCloseable> natives, RocksDB db, List<ColumnFamilyHandle> families,
+                         WriteOptions syncWrite, ReadOptions read) {
         this.directory = directory;
         this.natives = natives;
         this.db = db;
-        this.logFamily = logFamily;
-        this.stableFamily = stableFamily;
+        this.metaFamily = families.get(0);
+        this.logFamily = families.get(1);
+        this.stableFamily = families.get(2);
         this.syncWrite = syncWrite;
         this.read = read;
     }
@@ -217,11 +223,12 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
         Deque<AutoCloseable> natives = new ArrayDeque<>();
         try {
             RocksDbStore store = openDatabase(dir, config, !created, natives);
+            store.bounds = store.checkBounds(!created);
+            store.digest = store.checkStable(!created);
             if (!created) {
                 writeMarker(dir);
                 LOG.info("created RocksDB store dir={}", dir);
             }
-            store.bounds = store.readBounds();
             LOG.info("opened RocksDB store dir={} firstIndex={} lastIndex={} tookMs={}", dir,
                     Long.toUnsignedString(store.bounds.firstOrZero()), Long.toUnsignedString(store.bounds.lastOrZero()),
                     (System.nanoTime() - started) / 1_000_000);
@@ -287,7 +294,7 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
         // Handles go after the database in the deque, so they close before it, as RocksDB requires.
         natives.push(db);
         handles.forEach(natives::push);
-        return new RocksDbStore(dir, natives, db, handles.get(1), handles.get(2), syncWrite, read);
+        return new RocksDbStore(dir, natives, db, handles, syncWrite, read);
     }
 
     private static <T extends AutoCloseable> T push(Deque<AutoCloseable> natives, T resource) {
@@ -429,8 +436,12 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
             for (int i = 0; i < values.length; i++) {
                 batch.put(logFamily, StoredFormat.logKey(entries.get(i).index()), values[i]);
             }
+            LogBounds after = bounds.including(min, max);
+            if (!after.equals(bounds)) {
+                batch.put(metaFamily, StoredFormat.BOUNDS_KEY, StoredFormat.encodeBounds(after));
+            }
             db.write(syncWrite, batch);
-            bounds = bounds.including(min, max);
+            bounds = after;
         } catch (RocksDBException e) {
             throw failure("storing log entries " + Long.toUnsignedString(min) + ".." + Long.toUnsignedString(max)
                     + " in " + directory, e, "");
@@ -447,22 +458,31 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
         }
         Lock lock = enter();
         logWrite.lock();
-        try {
-            Bounds before = bounds;
-            if (before.empty || Long.compareUnsigned(max, before.first) < 0 || Long.compareUnsigned(min, before.last) > 0) {
+        try (WriteBatch batch = new WriteBatch()) {
+            LogBounds before = bounds;
+            if (before.empty() || Long.compareUnsigned(max, before.first()) < 0 || Long.compareUnsigned(min, before.last()) > 0) {
                 return; // nothing there: no write, no sync
             }
-            db.deleteRange(logFamily, syncWrite, StoredFormat.logKey(min), StoredFormat.logKeySuccessor(max));
-            boolean fromStart = Long.compareUnsigned(min, before.first) <= 0;
-            boolean toEnd = Long.compareUnsigned(max, before.last) >= 0;
+            // The new ends are found before the delete (keys outside the range are the same either way), so
+            // that the range tombstone and the new bounds record go into one atomic batch.
+            boolean fromStart = Long.compareUnsigned(min, before.first()) <= 0;
+            boolean toEnd = Long.compareUnsigned(max, before.last()) >= 0;
+            LogBounds after;
             if (fromStart && toEnd) {
-                bounds = Bounds.EMPTY;
+                after = LogBounds.EMPTY;
             } else if (fromStart) {
-                bounds = new Bounds(firstKeyAfter(max), before.last, false);
+                after = new LogBounds(firstKeyAfter(max), before.last(), false);
             } else if (toEnd) {
-                bounds = new Bounds(before.first, lastKeyBefore(min), false);
+                after = new LogBounds(before.first(), lastKeyBefore(min), false);
+            } else {
+                after = before; // a range strictly inside the log leaves both ends where they were
             }
-            // A range strictly inside the log leaves both ends where they were.
+            batch.deleteRange(logFamily, StoredFormat.logKey(min), StoredFormat.logKeySuccessor(max));
+            if (!after.equals(before)) {
+                batch.put(metaFamily, StoredFormat.BOUNDS_KEY, StoredFormat.encodeBounds(after));
+            }
+            db.write(syncWrite, batch);
+            bounds = after;
         } catch (RocksDBException e) {
             throw failure("deleting log entries " + Long.toUnsignedString(min) + ".." + Long.toUnsignedString(max)
                     + " in " + directory, e, "");
@@ -478,7 +498,7 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
             it.status();
             if (!it.isValid()) {
                 throw new IllegalStateException("no log entry after index " + Long.toUnsignedString(index)
-                        + " although the last index is " + Long.toUnsignedString(bounds.last));
+                        + " although the last index is " + Long.toUnsignedString(bounds.last()));
             }
             return StoredFormat.indexOfKey(it.key());
         }
@@ -486,33 +506,98 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
 
     private long lastKeyBefore(long index) throws RocksDBException, IOException {
         try (RocksIterator it = db.newIterator(logFamily, read)) {
-            it.seekForPrev(StoredFormat.logKey(index)); // that key was just deleted, so this lands before it
+            byte[] key = StoredFormat.logKey(index);
+            it.seekForPrev(key);
+            if (it.isValid() && java.util.Arrays.equals(it.key(), key)) {
+                it.prev(); // the range's own first key: the one wanted is just before it
+            }
             it.status();
             if (!it.isValid()) {
                 throw new IllegalStateException("no log entry before index " + Long.toUnsignedString(index)
-                        + " although the first index is " + Long.toUnsignedString(bounds.first));
+                        + " although the first index is " + Long.toUnsignedString(bounds.first()));
             }
             return StoredFormat.indexOfKey(it.key());
         }
     }
 
-    /** Finds both ends with one seek each, checking the entries there so gross damage shows at open. */
-    private Bounds readBounds() throws IOException {
+    /**
+     * Finds both ends of the log with one seek each, checks the entries there, and compares the ends with the
+     * bounds record written alongside every log write. A mismatch means RocksDB recovered less than was
+     * written — a table file dropped from a damaged MANIFEST, say — and fails the open instead of letting
+     * Raft run on a log that silently lost entries. A new store gets its first record here.
+     */
+    private LogBounds checkBounds(boolean creating) throws IOException {
+        LogBounds found;
         try (RocksIterator it = db.newIterator(logFamily, read)) {
             it.seekToFirst();
             it.status();
             if (!it.isValid()) {
-                return Bounds.EMPTY;
+                found = LogBounds.EMPTY;
+            } else {
+                long first = StoredFormat.indexOfKey(it.key());
+                StoredFormat.decodeEntry(first, it.value());
+                it.seekToLast();
+                it.status();
+                long last = StoredFormat.indexOfKey(it.key());
+                StoredFormat.decodeEntry(last, it.value());
+                found = new LogBounds(first, last, false);
             }
-            long first = StoredFormat.indexOfKey(it.key());
-            StoredFormat.decodeEntry(first, it.value());
-            it.seekToLast();
-            it.status();
-            long last = StoredFormat.indexOfKey(it.key());
-            StoredFormat.decodeEntry(last, it.value());
-            return new Bounds(first, last, false);
+            byte[] value = db.get(metaFamily, read, StoredFormat.BOUNDS_KEY);
+            if (value == null && creating) {
+                // Completing a creation that crashed: nothing can have been written to the log yet.
+                db.put(metaFamily, syncWrite, StoredFormat.BOUNDS_KEY, StoredFormat.encodeBounds(found));
+                return found;
+            }
+            if (value == null) {
+                throw new StoreCorruptedException("cannot open RocksDB store in " + directory + ": its bounds record "
+                        + "is missing, so RocksDB has lost data (a damaged or truncated MANIFEST, WAL or table file?); "
+                        + "the log holds " + found);
+            }
+            LogBounds recorded = StoredFormat.decodeBounds(value);
+            if (!recorded.equals(found)) {
+                throw new StoreCorruptedException("cannot open RocksDB store in " + directory + ": the log should hold "
+                        + recorded + " but holds " + found + ", so RocksDB has lost data (a damaged or truncated "
+                        + "MANIFEST, WAL or table file?)");
+            }
+            return found;
         } catch (RocksDBException e) {
-            throw failure("finding the first and last log entries in " + directory, e, "");
+            throw failure("checking the ends of the log in " + directory, e, "");
+        }
+    }
+
+    /**
+     * Reads the whole stable column family (a handful of keys), checking every value, and compares it with the
+     * digest written alongside every stable write, so that a term or vote RocksDB lost or rolled back on its
+     * own fails the open rather than letting the node vote twice in a term.
+     */
+    private StableDigest checkStable(boolean creating) throws IOException {
+        StableDigest found = StableDigest.EMPTY;
+        try (RocksIterator it = db.newIterator(stableFamily, read)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                byte[] value = it.value();
+                StoredFormat.decodeStable(key, value);
+                found = found.adding(key, value);
+            }
+            it.status();
+            byte[] value = db.get(metaFamily, read, StoredFormat.DIGEST_KEY);
+            if (value == null && creating) {
+                db.put(metaFamily, syncWrite, StoredFormat.DIGEST_KEY, StoredFormat.encodeDigest(found));
+                return found;
+            }
+            if (value == null) {
+                throw new StoreCorruptedException("cannot open RocksDB store in " + directory + ": its stable digest "
+                        + "is missing, so RocksDB has lost data (a damaged or truncated MANIFEST, WAL or table file?)");
+            }
+            StableDigest recorded = StoredFormat.decodeDigest(value);
+            if (!recorded.equals(found)) {
+                throw new StoreCorruptedException("cannot open RocksDB store in " + directory + ": the stable values "
+                        + "should be " + recorded + " but are " + found + ", so RocksDB has lost or rolled back data "
+                        + "(a damaged or truncated MANIFEST, WAL or table file?)");
+            }
+            return found;
+        } catch (RocksDBException e) {
+            throw failure("checking the stable values in " + directory, e, "");
         }
     }
 
@@ -547,11 +632,17 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
 
     private void put(byte[] stableKey, byte[] value, byte[] userKey) throws IOException {
         Lock lock = enter();
-        try {
-            db.put(stableFamily, syncWrite, stableKey, value);
+        stableWrite.lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            StableDigest after = digest.replacing(stableKey, db.get(stableFamily, read, stableKey), value);
+            batch.put(stableFamily, stableKey, value);
+            batch.put(metaFamily, StoredFormat.DIGEST_KEY, StoredFormat.encodeDigest(after));
+            db.write(syncWrite, batch);
+            digest = after;
         } catch (RocksDBException e) {
             throw failure("writing stable key " + Bytes.describe(userKey) + " in " + directory, e, "");
         } finally {
+            stableWrite.unlock();
             lock.unlock();
         }
     }
@@ -573,7 +664,7 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
     void flushForTesting() throws IOException {
         Lock lock = enter();
         try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(options, List.of(logFamily, stableFamily));
+            db.flush(options, List.of(metaFamily, logFamily, stableFamily));
         } catch (RocksDBException e) {
             throw failure("flushing " + directory, e, "");
         } finally {
@@ -652,27 +743,5 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
     @Override
     public String toString() {
         return "RocksDbStore[" + directory + "]";
-    }
-
-    /** The two ends of the log; {@code first} and {@code last} are meaningless when {@code empty}. */
-    private record Bounds(long first, long last, boolean empty) {
-        static final Bounds EMPTY = new Bounds(0, 0, true);
-
-        long firstOrZero() {
-            return empty ? 0 : first;
-        }
-
-        long lastOrZero() {
-            return empty ? 0 : last;
-        }
-
-        /** These bounds after entries from {@code min} to {@code max} (unsigned) were stored. */
-        Bounds including(long min, long max) {
-            if (empty) {
-                return new Bounds(min, max, false);
-            }
-            return new Bounds(Long.compareUnsigned(min, first) < 0 ? min : first,
-                    Long.compareUnsigned(max, last) > 0 ? max : last, false);
-        }
     }
 }

@@ -34,6 +34,11 @@ import java.util.zip.CRC32C;
  * {@code InmemStore}. <b>Stable values</b> are a version byte (1), the payload (the caller's bytes, or 8
  * big-endian bytes for a uint64), and a CRC32C over the full RocksDB key, the version and the payload; the
  * key is covered so that a value moved to another key is detected too.
+ *
+ * <p><b>Bookkeeping records</b> live in the default column family, encoded like stable values: {@code log-bounds}
+ * (an "empty" flag byte, then the first and last index, 8 bytes each), rewritten in the same write batch as
+ * every log write that moves an end; and {@code stable-digest} (the key count and the {@link StableDigest},
+ * 8 bytes each), rewritten with every stable write. The store checks both against the data at open.
  */
 final class StoredFormat {
     static final byte VERSION = 1;
@@ -207,10 +212,56 @@ final class StoredFormat {
     }
 
     private static StoreCorruptedException corruptStable(byte[] stableKey, String reason) {
+        if (stableKey == BOUNDS_KEY) {
+            return new StoreCorruptedException("the recorded log bounds are corrupt: " + reason);
+        }
+        if (stableKey == DIGEST_KEY) {
+            return new StoreCorruptedException("the recorded stable digest is corrupt: " + reason);
+        }
         byte[] userKey = new byte[stableKey.length - 1];
         System.arraycopy(stableKey, 1, userKey, 0, userKey.length);
         String kind = stableKey[0] == UINT64_NAMESPACE ? "uint64 value" : "value";
         return new StoreCorruptedException("stable " + kind + " of key " + Bytes.describe(userKey) + " is corrupt: " + reason);
+    }
+
+    // ---------------------------------------------------------------- bookkeeping
+
+    /** The default column family's only key: the log's recorded bounds. */
+    static final byte[] BOUNDS_KEY = "log-bounds".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The recorded bounds: a stable value whose payload is an empty flag, the first and the last index. */
+    static byte[] encodeBounds(LogBounds bounds) {
+        byte[] payload = new byte[17];
+        payload[0] = (byte) (bounds.empty() ? 1 : 0);
+        putLong(payload, 1, bounds.first());
+        putLong(payload, 9, bounds.last());
+        return encodeStable(BOUNDS_KEY, payload);
+    }
+
+    static LogBounds decodeBounds(byte[] value) throws StoreCorruptedException {
+        byte[] payload = decodeStable(BOUNDS_KEY, value);
+        if (payload.length != 17 || (payload[0] & ~1) != 0) {
+            throw new StoreCorruptedException("the recorded log bounds are malformed (" + Bytes.describe(payload) + ")");
+        }
+        return payload[0] == 1 ? LogBounds.EMPTY : new LogBounds(getLong(payload, 1), getLong(payload, 9), false);
+    }
+
+    /** The default column family's other key: the {@link StableDigest} of the stable column family. */
+    static final byte[] DIGEST_KEY = "stable-digest".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    static byte[] encodeDigest(StableDigest digest) {
+        byte[] payload = new byte[16];
+        putLong(payload, 0, digest.count());
+        putLong(payload, 8, digest.digest());
+        return encodeStable(DIGEST_KEY, payload);
+    }
+
+    static StableDigest decodeDigest(byte[] value) throws StoreCorruptedException {
+        byte[] payload = decodeStable(DIGEST_KEY, value);
+        if (payload.length != 16) {
+            throw new StoreCorruptedException("the recorded stable digest is malformed (" + Bytes.describe(payload) + ")");
+        }
+        return new StableDigest(getLong(payload, 0), getLong(payload, 8));
     }
 
     // ---------------------------------------------------------------- primitives

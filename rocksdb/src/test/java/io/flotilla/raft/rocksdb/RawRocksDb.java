@@ -33,6 +33,14 @@ final class RawRocksDb implements AutoCloseable {
         return db.get(handles.get(1), StoredFormat.logKey(index));
     }
 
+    void deleteLog(long index) throws RocksDBException {
+        db.delete(handles.get(1), StoredFormat.logKey(index));
+    }
+
+    void deleteStable(byte[] key) throws RocksDBException {
+        db.delete(handles.get(2), key);
+    }
+
     void putStable(byte[] key, byte[] value) throws RocksDBException {
         db.put(handles.get(2), key, value);
     }

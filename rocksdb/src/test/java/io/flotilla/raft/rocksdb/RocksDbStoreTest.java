@@ -174,7 +174,7 @@ class RocksDbStoreTest {
     }
 
     @Test
-    void a_damaged_stable_value_is_reported_with_its_key() throws Exception {
+    void a_damaged_stable_value_fails_the_open_naming_its_key() throws Exception {
         try (RocksDbStore store = RocksDbStore.open(tmp)) {
             store.setUint64(utf8("CurrentTerm"), 7);
         }
@@ -182,11 +182,57 @@ class RocksDbStoreTest {
             byte[] key = StoredFormat.stableKey(StoredFormat.UINT64_NAMESPACE, utf8("CurrentTerm"));
             raw.putStable(key, StoredFormat.encodeUint64(StoredFormat.stableKey(StoredFormat.UINT64_NAMESPACE, utf8("LastVoteTerm")), 7));
         }
+        assertThatThrownBy(() -> RocksDbStore.open(tmp))
+                .isInstanceOf(StoreCorruptedException.class)
+                .hasMessageContaining("stable uint64 value of key \"CurrentTerm\" is corrupt");
+    }
+
+    @Test
+    void a_stable_value_lost_or_rolled_back_behind_the_stores_back_fails_the_open() throws Exception {
+        byte[] term = StoredFormat.stableKey(StoredFormat.UINT64_NAMESPACE, utf8("CurrentTerm"));
         try (RocksDbStore store = RocksDbStore.open(tmp)) {
-            assertThatThrownBy(() -> store.getUint64(utf8("CurrentTerm")))
-                    .isInstanceOf(StoreCorruptedException.class)
-                    .hasMessageContaining("stable uint64 value of key \"CurrentTerm\" is corrupt");
+            store.setUint64(utf8("CurrentTerm"), 7);
+            store.set(utf8("LastVoteCand"), utf8("node-2"));
         }
+        try (RawRocksDb raw = new RawRocksDb(tmp)) {
+            raw.putStable(term, StoredFormat.encodeUint64(term, 6)); // intact, but not what was last written
+        }
+        assertThatThrownBy(() -> RocksDbStore.open(tmp))
+                .isInstanceOf(StoreCorruptedException.class)
+                .hasMessageContaining("the stable values should be 2 keys");
+        try (RawRocksDb raw = new RawRocksDb(tmp)) {
+            raw.putStable(term, StoredFormat.encodeUint64(term, 7));
+        }
+        RocksDbStore.open(tmp).close(); // restored: opens again
+        try (RawRocksDb raw = new RawRocksDb(tmp)) {
+            raw.deleteStable(StoredFormat.stableKey(StoredFormat.BYTES_NAMESPACE, utf8("LastVoteCand")));
+        }
+        assertThatThrownBy(() -> RocksDbStore.open(tmp))
+                .isInstanceOf(StoreCorruptedException.class)
+                .hasMessageContaining("should be 2 keys")
+                .hasMessageContaining("but are 1 keys");
+    }
+
+    @Test
+    void entries_lost_at_an_end_behind_the_stores_back_fail_the_open() throws Exception {
+        try (RocksDbStore store = RocksDbStore.open(tmp)) {
+            store.storeLogs(entries(1, 10));
+            store.deleteRange(1, 2);
+        }
+        try (RawRocksDb raw = new RawRocksDb(tmp)) {
+            raw.deleteLog(10);
+        }
+        assertThatThrownBy(() -> RocksDbStore.open(tmp))
+                .isInstanceOf(StoreCorruptedException.class)
+                .hasMessageContaining("the log should hold entries 3..10 but holds entries 3..9");
+        try (RawRocksDb raw = new RawRocksDb(tmp)) {
+            for (long i = 3; i <= 9; i++) {
+                raw.deleteLog(i);
+            }
+        }
+        assertThatThrownBy(() -> RocksDbStore.open(tmp))
+                .isInstanceOf(StoreCorruptedException.class)
+                .hasMessageContaining("the log should hold entries 3..10 but holds no entries");
     }
 
     @Test
