@@ -60,7 +60,9 @@ import java.util.stream.Stream;
  * values live in the column family {@code stable}, keyed by a namespace byte and the caller's key. Values are
  * a small versioned binary encoding with a CRC32C each (see {@link StoredFormat}): a value that is damaged,
  * misplaced or of an unknown version is reported as a {@link StoreCorruptedException} naming the index or key,
- * never returned. The directory also holds a marker file, {@value #MARKER}, written once the database has been
+ * never returned. The default column family holds two bookkeeping records, written in the same atomic batch
+ * as the data they describe: the log's first and last index, and a digest (count and XOR of hashes) of the
+ * stable values. The directory also holds a marker file, {@value #MARKER}, written once the database has been
  * fully created; see {@link #open(Path, RocksDbStoreConfig)} for why.
  *
  * <h2>Operations</h2>
@@ -70,8 +72,8 @@ import java.util.stream.Stream;
  *     {@code fdatasync} per batch.</li>
  * <li>{@link #deleteRange} writes one range tombstone (also synced), so deleting a prefix of millions of
  *     entries costs the same as deleting one, and it is atomic too.</li>
- * <li>{@link #firstIndex()} and {@link #lastIndex()} read two fields kept in memory: they are found at open
- *     with one seek to each end, extended by each write, and after a delete that removes an end, found again
+ * <li>{@link #firstIndex()} and {@link #lastIndex()} read a field kept in memory: the ends are found at open
+ *     with one seek to each, extended by each write, and when a delete removes an end, the new end is found
  *     with one seek from the edge of the deleted range (not a scan), so gaps left by deleting a middle range
  *     are handled exactly.</li>
  * <li>{@link #getLog} is a point lookup; {@link #getLogs} reads a range with one iterator, from one consistent
@@ -79,6 +81,15 @@ import java.util.stream.Stream;
  * <li>{@code set} and {@code setUint64} are single synced writes; as in {@code InmemStore}, the two keep separate
  *     namespaces.</li>
  * </ul>
+ *
+ * <h2>What open checks</h2>
+ * Beyond RocksDB's own recovery checks (below), open decodes the first and last entries and every stable value,
+ * and compares the log's ends and the stable values with the bookkeeping records. RocksDB can recover "less
+ * than was written" without an error in a few ways — a MANIFEST whose tail was cut loses the table files its
+ * last edits added, and their data with them — and for a Raft node forgetting acknowledged entries or its term
+ * and vote is a safety violation, so any difference fails the open. What no self-contained check can catch is
+ * storage rolling everything back together to an earlier consistent state (a WAL cut exactly between records
+ * looks like a shorter WAL); that is the storage breaking the promise of {@code fdatasync}.
  *
  * <h2>RocksDB options, and why</h2>
  * The workload is a write-ahead log: small sequential appends that must be durable at once, reads mostly of

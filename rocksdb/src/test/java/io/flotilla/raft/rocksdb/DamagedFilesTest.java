@@ -232,9 +232,11 @@ class DamagedFilesTest {
     }
 
     /**
-     * The MANIFEST is RocksDB's own log of which files make up the database. Damaged anywhere it either fails
-     * the open or — when the damage only cuts away a torn tail of it — the store opens with every entry and
-     * value intact; it never opens with entries missing.
+     * The MANIFEST is RocksDB's own log of which files make up the database. A flipped byte fails RocksDB's
+     * checksum. A cut tail is taken for a torn write, and RocksDB opens without the table files the lost edits
+     * added — entries and stable values gone without an error; the store's bookkeeping records (bounds and
+     * stable digest) are what turn that into a failed open. Either way the store never opens with data
+     * missing.
      */
     @Test
     void a_damaged_manifest_fails_the_open_or_loses_nothing() throws Exception {
