@@ -29,56 +29,80 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every write to the RocksDB store is synced, so its write benchmarks measure the disk's {@code fdatasync}.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class LogStoreBenchmark {
     private static final byte[] DATA = "data".getBytes(StandardCharsets.UTF_8);
 
-    /** Which store: {@code inmem} or {@code rocksdb}. */
-    @Param({BenchStore.INMEM, BenchStore.ROCKSDB})
-    public String store;
+    /** The store under test, fresh for each benchmark, holding entries 1..9 like bench.go's read benchmarks. */
+    @State(Scope.Thread)
+    public static class Store {
+        /** Which store: {@code inmem} or {@code rocksdb}. */
+        @Param({BenchStore.INMEM, BenchStore.ROCKSDB})
+        public String store;
 
-    private BenchStore bench;
-    private LogStore log;
-    /** The next index (StoreLog), group (StoreLogs) or group to delete (DeleteRange). */
-    private long n;
+        BenchStore bench;
+        LogStore log;
+        /** The next index (StoreLog), group (StoreLogs) or group to delete (DeleteRange). */
+        long n;
 
-    /** Opens a fresh store holding entries 1..9, like bench.go's read benchmarks. */
-    @Setup(Level.Trial)
-    public void open() throws IOException {
-        bench = BenchStore.open(store);
-        log = bench.log();
-        List<LogEntry> entries = new ArrayList<>();
-        for (long i = 1; i < 10; i++) {
-            entries.add(new LogEntry(i, 0, LogType.COMMAND, DATA));
+        /** Opens the store and stores entries 1..9. */
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            bench = BenchStore.open(store);
+            log = bench.log();
+            List<LogEntry> entries = new ArrayList<>();
+            for (long i = 1; i < 10; i++) {
+                entries.add(new LogEntry(i, 0, LogType.COMMAND, DATA));
+            }
+            log.storeLogs(entries);
+            n = 0;
         }
-        log.storeLogs(entries);
-        n = 0;
+
+        /** Closes the store and deletes its files. */
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            bench.close();
+        }
     }
 
-    /** Closes the store and deletes its files. */
-    @TearDown(Level.Trial)
-    public void close() throws IOException {
-        bench.close();
+    /**
+     * The store for {@link #deleteRange}, which before each call stores, untimed, the 3 entries at 10n..10n+2
+     * that the call deletes (bench.go stores them all before starting its timer). A state of its own so that
+     * the per-call setup does not burden the other benchmarks; a subclass rather than a second state depending
+     * on {@link Store}, because JMH hands such a dependent state a different {@code Store} instance than the
+     * benchmark method gets.
+     */
+    @State(Scope.Thread)
+    public static class StoreWithGroupToDelete extends Store {
+        long base;
+
+        /** Stores the next group. */
+        @Setup(Level.Invocation)
+        public void storeGroup() throws IOException {
+            base = 10 * n++;
+            log.storeLogs(List.of(new LogEntry(base, 0, LogType.COMMAND, null),
+                    new LogEntry(base + 1, 0, LogType.COMMAND, null),
+                    new LogEntry(base + 2, 0, LogType.COMMAND, null)));
+        }
     }
 
     /** bench.go {@code FirstIndex}. */
     @Benchmark
-    public long firstIndex() throws IOException {
-        return log.firstIndex();
+    public long firstIndex(Store s) throws IOException {
+        return s.log.firstIndex();
     }
 
     /** bench.go {@code LastIndex}. */
     @Benchmark
-    public long lastIndex() throws IOException {
-        return log.lastIndex();
+    public long lastIndex(Store s) throws IOException {
+        return s.log.lastIndex();
     }
 
     /** bench.go {@code GetLog}: entry 5, which must be there. */
     @Benchmark
-    public LogEntry getLog() throws IOException {
-        Optional<LogEntry> entry = log.getLog(5);
+    public LogEntry getLog(Store s) throws IOException {
+        Optional<LogEntry> entry = s.log.getLog(5);
         if (entry.isEmpty()) {
             throw new IllegalStateException("entry 5 is missing");
         }
@@ -87,8 +111,8 @@ public class LogStoreBenchmark {
 
     /** bench.go {@code StoreLog}: {@code Log{Index: n}}, n counting from 0. */
     @Benchmark
-    public void storeLog() throws IOException {
-        log.storeLog(new LogEntry(n++, 0, LogType.COMMAND, null));
+    public void storeLog(Store s) throws IOException {
+        s.log.storeLog(new LogEntry(s.n++, 0, LogType.COMMAND, null));
     }
 
     /**
@@ -96,35 +120,16 @@ public class LogStoreBenchmark {
      * batch; here building three small records is timed, which is noise next to the store call.
      */
     @Benchmark
-    public void storeLogs() throws IOException {
-        long base = 3 * n++;
-        log.storeLogs(List.of(new LogEntry(base + 1, 0, LogType.COMMAND, null),
+    public void storeLogs(Store s) throws IOException {
+        long base = 3 * s.n++;
+        s.log.storeLogs(List.of(new LogEntry(base + 1, 0, LogType.COMMAND, null),
                 new LogEntry(base + 2, 0, LogType.COMMAND, null),
                 new LogEntry(base + 3, 0, LogType.COMMAND, null)));
     }
 
     /** bench.go {@code DeleteRange}: deletes 10n..10n+9, which holds the 3 entries stored just before. */
     @Benchmark
-    public void deleteRange(GroupToDelete group) throws IOException {
-        log.deleteRange(group.base, group.base + 9);
-    }
-
-    /**
-     * The 3 entries at 10n..10n+2 that the next {@link #deleteRange} deletes, stored untimed before each call
-     * (bench.go stores them all before starting its timer). A state of its own, so that the per-call setup
-     * does not burden the other benchmarks.
-     */
-    @State(Scope.Thread)
-    public static class GroupToDelete {
-        long base;
-
-        /** Stores the next group. */
-        @Setup(Level.Invocation)
-        public void store(LogStoreBenchmark bench) throws IOException {
-            base = 10 * bench.n++;
-            bench.log.storeLogs(List.of(new LogEntry(base, 0, LogType.COMMAND, null),
-                    new LogEntry(base + 1, 0, LogType.COMMAND, null),
-                    new LogEntry(base + 2, 0, LogType.COMMAND, null)));
-        }
+    public void deleteRange(StoreWithGroupToDelete s) throws IOException {
+        s.log.deleteRange(s.base, s.base + 9);
     }
 }

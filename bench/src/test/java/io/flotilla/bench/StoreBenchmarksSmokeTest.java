@@ -14,26 +14,37 @@ class StoreBenchmarksSmokeTest {
     @ValueSource(strings = {BenchStore.INMEM, BenchStore.ROCKSDB})
     void log_store_benchmarks_run(String store) throws Exception {
         LogStoreBenchmark b = new LogStoreBenchmark();
-        b.store = store;
-        b.open();
+        LogStoreBenchmark.Store s = new LogStoreBenchmark.Store();
+        s.store = store;
+        s.open();
         try {
-            assertThat(b.firstIndex()).isEqualTo(1);
-            assertThat(b.lastIndex()).isEqualTo(9);
-            assertThat(b.getLog().index()).isEqualTo(5);
+            assertThat(b.firstIndex(s)).isEqualTo(1);
+            assertThat(b.lastIndex(s)).isEqualTo(9);
+            assertThat(b.getLog(s).index()).isEqualTo(5);
             for (int i = 0; i < 3; i++) {
-                b.storeLog();
+                b.storeLog(s);
             }
+            assertThat(s.log.getLog(2)).hasValueSatisfying(e -> assertThat(e.dataLength()).isZero());
             for (int i = 0; i < 3; i++) {
-                b.storeLogs();
+                b.storeLogs(s);
             }
+            assertThat(b.lastIndex(s)).isEqualTo(18);
+        } finally {
+            s.close();
+        }
+
+        LogStoreBenchmark.StoreWithGroupToDelete d = new LogStoreBenchmark.StoreWithGroupToDelete();
+        d.store = store;
+        d.open();
+        try {
             for (int i = 0; i < 3; i++) {
-                LogStoreBenchmark.GroupToDelete group = new LogStoreBenchmark.GroupToDelete();
-                group.store(b);
-                assertThat(b.getLog().index()).isEqualTo(5);
-                b.deleteRange(group);
+                d.storeGroup();
+                assertThat(d.log.getLog(d.base + 2)).as("the group to delete is stored").isPresent();
+                b.deleteRange(d);
+                assertThat(d.log.lastIndex()).as("and deleted").isZero();
             }
         } finally {
-            b.close();
+            d.close();
         }
     }
 

@@ -302,7 +302,7 @@ public final class RocksDbStore implements LogStore, StableStore, AutoCloseable 
             }
             throw failure("cannot open RocksDB store in " + dir, e, hint);
         }
-        // Handles go after the database in the deque, so they close before it, as RocksDB requires.
+        // Pushed after the database, the handles are closed before it, as RocksDB requires.
         natives.push(db);
         handles.forEach(natives::push);
         return new RocksDbStore(dir, natives, db, handles, syncWrite, read);
