@@ -91,7 +91,7 @@ final class ClientConnection {
         try {
             return reader.readResponse(type);
         } catch (IOException e) {
-            throw timedOut ? timeout("read", e) : e;
+            throw timedOut || e instanceof SocketTimeoutException ? timeout("read", e) : e;
         } finally {
             input.clearDeadline();
         }
