@@ -152,10 +152,9 @@ final class InboundConnection {
             socket.setSoTimeout(TcpStreamLayer.millis(config.requestReadTimeout()));
             try {
                 tls.startHandshake();
-            } catch (SocketTimeoutException e) {
-                throw e;
             } catch (IOException e) {
-                closeFor("tls handshake failed", e.getMessage());
+                closeFor("tls handshake failed", e instanceof SocketTimeoutException
+                        ? "not completed within " + config.requestReadTimeout().toMillis() + " ms" : e.getMessage());
                 throw new ClosedQuietly();
             }
         }
