@@ -116,6 +116,7 @@ final class ClientConnection {
     /** An orderly close, for an idle connection. Idempotent. */
     void close() {
         if (closed.compareAndSet(false, true)) {
+            input.prepareClose();
             Sockets.close(socket);
         }
     }
@@ -123,6 +124,7 @@ final class ClientConnection {
     /** A reset, for a connection in an unknown state or in use by a blocked thread. Idempotent. */
     void abort() {
         if (closed.compareAndSet(false, true)) {
+            input.prepareClose();
             Sockets.abort(socket);
         }
     }

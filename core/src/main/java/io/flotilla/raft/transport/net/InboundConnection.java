@@ -149,8 +149,8 @@ final class InboundConnection {
 
     private void handshake() throws IOException {
         if (socket instanceof SSLSocket tls) {
-            socket.setSoTimeout(TcpStreamLayer.millis(config.requestReadTimeout()));
             try {
+                input.applyTimeout(TcpStreamLayer.millis(config.requestReadTimeout()));
                 tls.startHandshake();
             } catch (IOException e) {
                 closeFor("tls handshake failed", e instanceof SocketTimeoutException
@@ -372,6 +372,7 @@ final class InboundConnection {
         long deadline = System.nanoTime() + config.writeTimeout().toNanos();
         Watchdog.Armed armed = owner.watchdog().arm(deadline, () -> {
             writeTimedOut = true;
+            input.prepareClose();
             Sockets.abort(socket);
         });
         try {
@@ -469,10 +470,15 @@ final class InboundConnection {
         if (lent != null) {
             lent.abort();
         }
+        input.prepareClose();
         if (abort) {
             Sockets.abort(socket);
         } else {
+            // An orderly close still writes (a TLS close_notify); a peer that reads nothing must not hold it up.
+            Watchdog.Armed armed = owner.watchdog().arm(System.nanoTime() + config.writeTimeout().toNanos(),
+                    () -> Sockets.abort(socket));
             Sockets.close(socket);
+            armed.disarm();
         }
         owner.forget(this);
     }

@@ -3,6 +3,7 @@ package io.flotilla.raft.transport.net;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
 
@@ -21,8 +22,10 @@ final class TimedInputStream extends InputStream {
     private long deadlineNanos; // meaningful when hasDeadline
     private boolean hasDeadline;
     private int perReadMillis;
-    private int appliedMillis = -1;
+    private volatile int appliedMillis = -1;
     private Runnable onData;
+    private final Object timeoutLock = new Object();
+    private boolean closing; // guarded by timeoutLock
 
     TimedInputStream(Socket socket) throws IOException {
         this.socket = socket;
@@ -78,8 +81,7 @@ final class TimedInputStream extends InputStream {
             millis = perReadMillis;
         }
         if (millis != appliedMillis) {
-            socket.setSoTimeout(millis);
-            appliedMillis = millis;
+            applyTimeout(millis);
         }
         int n = in.read(b, off, len);
         if (n > 0 && onData != null) {
@@ -88,6 +90,34 @@ final class TimedInputStream extends InputStream {
             action.run();
         }
         return n;
+    }
+
+    /** Sets the socket's timeout now (for a TLS handshake, which reads without this stream). */
+    void applyTimeout(int millis) throws IOException {
+        synchronized (timeoutLock) {
+            if (closing) {
+                throw new SocketException("Socket is closed");
+            }
+            socket.setSoTimeout(millis);
+            appliedMillis = millis;
+        }
+    }
+
+    /**
+     * Call before closing the socket. Closing a TLS socket waits up to its read timeout for the peer's
+     * {@code close_notify} (the JDK's {@code SSLSocketInputRecord.deplete}), which with a request or idle
+     * timeout of seconds would stall whoever closes; pinning the timeout to 1 ms, where no read can raise it
+     * again, keeps closing prompt.
+     */
+    void prepareClose() {
+        synchronized (timeoutLock) {
+            closing = true;
+            try {
+                socket.setSoTimeout(1);
+            } catch (IOException | RuntimeException ignored) {
+                // already closed
+            }
+        }
     }
 
     @Override

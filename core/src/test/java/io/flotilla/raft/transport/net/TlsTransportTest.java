@@ -276,6 +276,64 @@ class TlsTransportTest {
         }
     }
 
+    /**
+     * Closing a TLS socket waits for the peer's close_notify for as long as the socket's read timeout (JDK
+     * behaviour); an idle pooled connection last read with a deadline of seconds must still close at once.
+     */
+    @Test
+    void closing_idle_tls_connections_is_prompt() throws Exception {
+        NetworkTransport server = answeringServer();
+        NetworkTransport client = tls(node2.context(), Duration.ofSeconds(20), p -> { });
+        client.appendEntries(ID1, server.localAddress(), numbered(1));
+        assertThat(client.pooledConnections(server.localAddress())).isOne();
+
+        long start = System.nanoTime();
+        client.closeStreams();
+        server.closeStreams();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+        await().atMost(PATIENCE).until(() -> server.inboundConnections() == 0);
+    }
+
+    /**
+     * The same from the server side, where it bit: a connection whose reader is busy in the handler, to a peer
+     * that sends no close_notify back. Without care, close() waited for the rest of the request read timeout.
+     */
+    @Test
+    void closing_a_tls_server_is_prompt_while_a_handler_is_busy_and_the_peer_silent() throws Exception {
+        NetworkTransport server = closeLater(NetworkTransport.create(TlsStreamLayer.bind("127.0.0.1:0",
+                node1.context()), NetworkTransportConfig.builder().logger(log).build())); // 30 s read timeout
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.setHandler(rpc -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            rpc.respond(null, "late");
+        });
+        try (SSLSocket peer = (SSLSocket) node2.context().getSocketFactory().createSocket(
+                InetAddress.getLoopbackAddress(), WireBytesTest.port(server))) {
+            peer.startHandshake();
+            // In two parts, so the server's second read runs under the request deadline (a 30 s socket timeout).
+            byte[] frame = vector("append_entries_req_heartbeat");
+            peer.getOutputStream().write(frame, 0, 10);
+            peer.getOutputStream().flush();
+            Thread.sleep(100); // pacing the bytes, not synchronising
+            peer.getOutputStream().write(frame, 10, frame.length - 10);
+            peer.getOutputStream().flush();
+            assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+            long start = System.nanoTime();
+            server.close();
+            // close() gives threads 2 s to end; the stuck handler's thread will not, but nothing waits 30 s.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void close_over_tls_releases_every_thread() throws Exception {
         NetworkTransport server = answeringServer();
@@ -284,8 +342,10 @@ class TlsTransportTest {
         pipeline.appendEntries(numbered(1)).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         client.appendEntries(ID1, server.localAddress(), numbered(2));
 
+        long start = System.nanoTime();
         client.close();
         server.close();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
 
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
                 && (t.getName().startsWith(client.threadPrefix()) || t.getName().startsWith(server.threadPrefix())));
