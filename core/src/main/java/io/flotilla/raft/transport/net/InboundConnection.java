@@ -77,7 +77,6 @@ final class InboundConnection {
     private boolean closed; // guarded by lock
     private long lastActivityNanos = System.nanoTime(); // guarded by lock
     private SnapshotDataStream lentSnapshot; // guarded by lock
-    private volatile boolean writeTimedOut;
 
     InboundConnection(NetworkTransport owner, Socket socket, String threadPrefix) throws IOException {
         this.owner = owner;
@@ -350,8 +349,7 @@ final class InboundConnection {
             }
         } catch (IOException e) {
             if (!isClosingOrClosed()) {
-                closeFor(writeTimedOut ? "response not written in time" : "failed to send response",
-                        e.toString());
+                closeFor("failed to send response", e.toString());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -370,11 +368,9 @@ final class InboundConnection {
     /** Writes one answer; flushes unless the next one is already waiting (one flush for a burst). */
     private void write(WireResponse response, boolean more) throws IOException {
         long deadline = System.nanoTime() + config.writeTimeout().toNanos();
-        Watchdog.Armed armed = owner.watchdog().arm(deadline, () -> {
-            writeTimedOut = true;
-            input.prepareClose();
-            Sockets.abort(socket);
-        });
+        // The watchdog logs the reason itself: closing wakes the reader too, which might otherwise report first.
+        Watchdog.Armed armed = owner.watchdog().arm(deadline, () -> closeFor("response not written in time",
+                "not written within " + config.writeTimeout().toMillis() + " ms"));
         try {
             writer.writeResponse(response);
             if (!more) {

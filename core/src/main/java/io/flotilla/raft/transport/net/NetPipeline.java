@@ -210,7 +210,18 @@ final class NetPipeline implements AppendPipeline {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        conn.abort(); // wakes a decoder blocked reading and a sender blocked writing
+        // With no sender writing, an orderly close will do (a blocked reader wakes either way), and spares the
+        // peer a reset it would log (Go logs one as "failed to decode incoming command"). A sender blocked
+        // writing, though, is only woken by a reset.
+        if (sendLock.tryLock()) {
+            try {
+                conn.close();
+            } finally {
+                sendLock.unlock();
+            }
+        } else {
+            conn.abort();
+        }
         inFlight.add(CLOSE_MARKER);
         slots.release(WAKE_ALL);
         owner.forget(this, conn);

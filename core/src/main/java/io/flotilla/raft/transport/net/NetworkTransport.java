@@ -540,9 +540,12 @@ public final class NetworkTransport implements Transport {
         } catch (IOException e) {
             log.warn("failed to close stream layer local={} error={}", localAddress, e.toString());
         }
+        List<ClientConnection> idle = new ArrayList<>();
         synchronized (poolLock) {
+            pool.values().forEach(idle::addAll);
             pool.clear();
         }
+        idle.forEach(this::discard); // orderly: nobody is using them
         List<Thread> threads = new ArrayList<>();
         threads.add(acceptThread);
         for (NetPipeline p : List.copyOf(pipelines)) {
