@@ -12,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The snapshot data of one received InstallSnapshot, as lent to the handler: exactly {@code Size} bytes read
  * straight from the connection, on whatever thread the handler reads them. The connection's reader thread waits
  * (in {@link #awaitConsumed}) until the handler has read them all or answered, then takes the stream back with
- * {@link #detach()}: reads after that fail, so the two threads never read the connection at once.
+ * {@link #detach()}, so the two threads never read the connection at once. Once the request is answered, reads
+ * fail (or report the end, if every byte was read).
  */
 final class SnapshotDataStream extends InputStream {
     private final InputStream source;
@@ -82,7 +83,7 @@ final class SnapshotDataStream extends InputStream {
     public int available() throws IOException {
         stateLock.lock();
         try {
-            if (detached || aborted) {
+            if (detached || answered || aborted) {
                 return 0;
             }
         } finally {
@@ -98,7 +99,7 @@ final class SnapshotDataStream extends InputStream {
             if (remaining == 0) {
                 return 0; // the end stays the end, even once the stream was taken back
             }
-            if (detached) {
+            if (detached || answered) {
                 throw new IOException("snapshot data is no longer available: the request was already answered");
             }
             if (aborted) {
