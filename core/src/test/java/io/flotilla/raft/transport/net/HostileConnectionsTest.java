@@ -46,6 +46,7 @@ import static org.awaitility.Awaitility.await;
  * connection is closed and the reason logged. Meanwhile a well-behaved client keeps getting answers.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+@SuppressWarnings("try") // GoodTraffic runs for the length of a try block without being referenced in it
 class HostileConnectionsTest {
     private static final long SEED = Long.getLong("flotilla.hostile.seed", 0x5eed_f10a_711aL);
     private static final List<String> REQUEST_VECTORS = List.of("append_entries_req_heartbeat",

@@ -63,6 +63,7 @@ class TcpTransportTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void an_ipv6_loopback_bind_works_where_the_host_has_ipv6() throws IOException {
         boolean ipv6;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
