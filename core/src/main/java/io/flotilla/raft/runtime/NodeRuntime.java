@@ -482,6 +482,8 @@ public final class NodeRuntime {
                 configuration = ConfigurationCodec.decodePeers(req.peers(), transport);
                 configurationIndex = req.lastLogIndex();
             }
+            log.info("installing snapshot from the leader index={} term={} size={}", req.lastLogIndex(),
+                    req.lastLogTerm(), req.size());
             SnapshotSink sink = snapshots.create(SnapshotVersion.MAX, req.lastLogIndex(), req.lastLogTerm(),
                     configuration, configurationIndex, transport);
             long copied;
@@ -497,12 +499,14 @@ public final class NodeRuntime {
             }
             sink.close();
             applier.restore(sink.id(), req.lastLogIndex(), req.lastLogTerm()).get();
+            log.info("installed snapshot id={} index={}", sink.id(), req.lastLogIndex());
             input(new Input.SnapshotInstalled(replyTo, req.lastLogIndex(), req.lastLogTerm(), configuration,
                     configurationIndex));
         } catch (Exception e) {
             String why = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
                     ? e.getCause().getMessage() : e.getMessage();
             drain(data);
+            log.error("failed to install snapshot index={} error={}", req.lastLogIndex(), why == null ? e : why);
             input(new Input.SnapshotInstallFailed(replyTo, why == null ? e.toString() : why));
         } finally {
             metrics.recordNanos("raft.rpc.installSnapshot", System.nanoTime() - started);
