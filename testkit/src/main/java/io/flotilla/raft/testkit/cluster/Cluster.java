@@ -47,20 +47,16 @@ public final class Cluster implements AutoCloseable {
     /** One node of the cluster and everything it is made of. */
     public static final class Node {
         private final ServerId id;
-        private final InmemStore store;
-        private final LogStore logStore;
-        private final StableStore stableStore;
+        private final NodeStores stores;
         private final SnapshotStore snapshots;
         private final Path dir;
         private final Fsm fsm;
         private InmemTransport transport;
         private Raft raft;
 
-        Node(ServerId id, InmemStore store, SnapshotStore snapshots, Path dir, Fsm fsm, InmemTransport transport) {
+        Node(ServerId id, NodeStores stores, SnapshotStore snapshots, Path dir, Fsm fsm, InmemTransport transport) {
             this.id = id;
-            this.store = store;
-            this.logStore = store;
-            this.stableStore = store;
+            this.stores = stores;
             this.snapshots = snapshots;
             this.dir = dir;
             this.fsm = fsm;
@@ -77,9 +73,14 @@ public final class Cluster implements AutoCloseable {
             return transport.localAddress();
         }
 
-        /** Its log and stable store. */
-        public InmemStore store() {
-            return store;
+        /** Its log store. */
+        public LogStore logStore() {
+            return stores.logStore();
+        }
+
+        /** Its stable store. */
+        public StableStore stableStore() {
+            return stores.stableStore();
         }
 
         /** Its snapshot store. */
@@ -103,6 +104,28 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A node's log and stable store, and how to release them when the cluster closes.
+     *
+     * @param logStore    the log store
+     * @param stableStore the stable store
+     * @param closer      releases them (for example closes a database); may do nothing
+     */
+    public record NodeStores(LogStore logStore, StableStore stableStore, AutoCloseable closer) {
+        /** A fresh {@link InmemStore} serving as both. */
+        public static NodeStores inMemory() {
+            InmemStore s = new InmemStore();
+            return new NodeStores(s, s, () -> { });
+        }
+    }
+
+    /** Makes the stores of a new node, given its id and a directory of its own. */
+    @FunctionalInterface
+    public interface StoreFactory {
+        /** Opens the stores of node {@code id} under {@code dir}. */
+        NodeStores open(ServerId id, Path dir) throws IOException;
+    }
+
     /** How to build a cluster; defaults follow hashicorp's {@code inmemConfig}. */
     public static final class Options {
         private int peers = 3;
@@ -112,6 +135,13 @@ public final class Cluster implements AutoCloseable {
         private Duration longstop = Duration.ofSeconds(10);
         private Duration transportTimeout = InmemTransport.DEFAULT_TIMEOUT;
         private io.micrometer.core.instrument.MeterRegistry meterRegistry;
+        private StoreFactory stores = (id, dir) -> NodeStores.inMemory();
+
+        /** How each node's log and stable store are made (default: an {@link InmemStore}). */
+        public Options stores(StoreFactory factory) {
+            this.stores = factory;
+            return this;
+        }
 
         /** One registry for every node's metrics (default: a fresh one per node). */
         public Options meterRegistry(io.micrometer.core.instrument.MeterRegistry r) {
@@ -216,8 +246,8 @@ public final class Cluster implements AutoCloseable {
             ServerId id = ServerId.of(protocolVersion < 3 ? transport.localAddress().value()
                     : "server-" + transport.localAddress().value());
             Path dir = Files.createTempDirectory("flotilla-cluster-");
-            nodes.add(new Node(id, new InmemStore(), new FileSnapshotStore(dir, 3), dir, options.fsmFactory.get(),
-                    transport));
+            nodes.add(new Node(id, options.stores.open(id, dir.resolve("store")), new FileSnapshotStore(dir, 3), dir,
+                    options.fsmFactory.get(), transport));
         }
         fullyConnect();
         Configuration configuration = new Configuration(nodes.stream()
@@ -225,7 +255,7 @@ public final class Cluster implements AutoCloseable {
         for (Node n : nodes) {
             RaftConfig c = configFor(n);
             if (options.bootstrap) {
-                Raft.bootstrapCluster(c, n.logStore, n.stableStore, n.snapshots, n.transport, configuration);
+                Raft.bootstrapCluster(c, n.logStore(), n.stableStore(), n.snapshots, n.transport, configuration);
             }
             n.raft = startRaft(n, c);
         }
@@ -237,7 +267,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     private Raft startRaft(Node n, RaftConfig c) throws IOException {
-        return Raft.builder(c).fsm(n.fsm).logStore(n.logStore).stableStore(n.stableStore).snapshotStore(n.snapshots)
+        return Raft.builder(c).fsm(n.fsm).logStore(n.logStore()).stableStore(n.stableStore()).snapshotStore(n.snapshots)
                 .transport(n.transport)
                 .meterRegistry(options.meterRegistry != null ? options.meterRegistry : new SimpleMeterRegistry())
                 .start();
@@ -530,8 +560,8 @@ public final class Cluster implements AutoCloseable {
             ServerId id = ServerId.of(protocolVersion < 3 ? transport.localAddress().value()
                     : "server-" + transport.localAddress().value());
             Path dir = Files.createTempDirectory("flotilla-cluster-");
-            Node n = new Node(id, new InmemStore(), new FileSnapshotStore(dir, 3), dir, options.fsmFactory.get(),
-                    transport);
+            Node n = new Node(id, options.stores.open(id, dir.resolve("store")), new FileSnapshotStore(dir, 3), dir,
+                    options.fsmFactory.get(), transport);
             nodes.add(n);
             fullyConnect();
             n.raft = startRaft(n, configFor(n));
@@ -577,7 +607,7 @@ public final class Cluster implements AutoCloseable {
         }
         try {
             InmemTransport transport = new InmemTransport(old.address(), options.transportTimeout);
-            Node n = new Node(old.id, old.store, old.snapshots, old.dir, fsm, transport);
+            Node n = new Node(old.id, old.stores, old.snapshots, old.dir, fsm, transport);
             nodes.set(i, n);
             fullyConnect();
             n.raft = startRaft(n, config.localId(n.id).build());
@@ -600,6 +630,11 @@ public final class Cluster implements AutoCloseable {
             }
         }
         for (Node n : nodes) {
+            try {
+                n.stores.closer().close();
+            } catch (Exception e) {
+                errors.add(e);
+            }
             deleteRecursively(n.dir);
         }
         if (!errors.isEmpty()) {

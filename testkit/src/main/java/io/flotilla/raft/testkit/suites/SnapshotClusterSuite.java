@@ -1,4 +1,4 @@
-package io.flotilla.raft.cluster;
+package io.flotilla.raft.testkit.suites;
 
 import io.flotilla.raft.ApplyResult;
 import io.flotilla.raft.Configuration;
@@ -35,7 +35,16 @@ import static org.assertj.core.api.Assertions.fail;
 
 /** Ports of hashicorp's raft_test.go snapshot, restore and recovery tests. */
 @Timeout(120)
-class SnapshotClusterTest {
+public abstract class SnapshotClusterSuite {
+
+    /**
+     * The cluster options every test starts from; override to run the suite over other stores (the RocksDB module
+     * does) or with other settings.
+     */
+    protected Cluster.Options options() {
+        return options();
+    }
+
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -66,7 +75,7 @@ class SnapshotClusterTest {
     @DisplayName("TestRaft_SnapshotRestore")
     void snapshotRestore() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().trailingLogs(10);
-        try (Cluster c = Cluster.make(Cluster.options().peers(1).config(conf))) {
+        try (Cluster c = Cluster.make(options().peers(1).config(conf))) {
             Raft leader = c.leader();
             await(applyMany(leader, 0, 100, "test"));
             await(leader.snapshot());
@@ -82,14 +91,18 @@ class SnapshotClusterTest {
     }
 
     private static long firstIndex(Cluster.Node n) {
-        return n.store().firstIndex();
+        try {
+            return n.logStore().firstIndex();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
     @DisplayName("TestRaft_NoRestoreOnStart")
     void noRestoreOnStart() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().trailingLogs(10).noSnapshotRestoreOnStart(true);
-        try (Cluster c = Cluster.make(Cluster.options().peers(1).config(conf))) {
+        try (Cluster c = Cluster.make(options().peers(1).config(conf))) {
             Raft leader = c.leader();
             await(applyMany(leader, 0, 100, "test"));
             await(leader.snapshot());
@@ -105,7 +118,7 @@ class SnapshotClusterTest {
     @DisplayName("TestRaft_SnapshotRestore_PeerChange (upstream disabled as unreliable; reliable here)")
     void snapshotRestorePeerChange(@TempDir Path base) throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().protocolVersion(1).trailingLogs(10);
-        try (Cluster c = Cluster.make(Cluster.options().peers(3).config(conf))) {
+        try (Cluster c = Cluster.make(options().peers(3).config(conf))) {
             Raft leader = c.leader();
             await(applyMany(leader, 0, 100, "test"));
             await(leader.snapshot());
@@ -114,7 +127,7 @@ class SnapshotClusterTest {
             for (Raft r : c.rafts()) {
                 await(r.shutdown());
             }
-            try (Cluster c2 = Cluster.make(Cluster.options().peers(2).bootstrap(false).config(conf))) {
+            try (Cluster c2 = Cluster.make(options().peers(2).bootstrap(false).config(conf))) {
                 List<String> peers = new ArrayList<>();
                 peers.add("\"" + old.address().value() + "\"");
                 for (Cluster.Node n : c2.nodes()) {
@@ -124,7 +137,7 @@ class SnapshotClusterTest {
                 Files.writeString(peersFile, "[" + String.join(",", peers) + "]");
                 Configuration configuration = PeersJson.readPeersJson(peersFile);
                 RaftConfig oldConfig = conf.localId(old.id()).build();
-                Raft.recoverCluster(oldConfig, new MockFsm(), old.store(), old.store(), old.snapshots(),
+                Raft.recoverCluster(oldConfig, new MockFsm(), old.logStore(), old.stableStore(), old.snapshots(),
                         old.transport(), configuration);
                 c.restart(li, conf, new MockFsm());
                 // Move the recovered node into the new cluster.
@@ -145,7 +158,7 @@ class SnapshotClusterTest {
     void autoSnapshot() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().snapshotInterval(Duration.ofMillis(10)).snapshotThreshold(50)
                 .trailingLogs(10);
-        try (Cluster c = Cluster.make(Cluster.options().peers(1).config(conf))) {
+        try (Cluster c = Cluster.make(options().peers(1).config(conf))) {
             Raft leader = c.leader();
             await(applyMany(leader, 0, 100, "test"));
             c.waitFor("a snapshot", () -> !list(c.node(0)).isEmpty());
@@ -164,7 +177,7 @@ class SnapshotClusterTest {
     @DisplayName("TestRaft_UserSnapshot")
     void userSnapshot() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().snapshotThreshold(50).trailingLogs(10);
-        try (Cluster c = Cluster.make(Cluster.options().peers(1).config(conf))) {
+        try (Cluster c = Cluster.make(options().peers(1).config(conf))) {
             Raft leader = c.leader();
             assertThat(failure(leader.snapshot())).isInstanceOf(NothingNewToSnapshotException.class);
             await(applyMany(leader, 0, 10, "test "));
@@ -179,7 +192,7 @@ class SnapshotClusterTest {
     @ParameterizedTest(name = "TestRaft_UserRestore offset {0}")
     @ValueSource(longs = {0, 1, 2, 100, 1000, 10000})
     void userRestore(long offset) throws Exception {
-        try (Cluster c = Cluster.make(3)) {
+        try (Cluster c = Cluster.make(options().peers(3))) {
             Raft leader = c.leader();
             await(applyMany(leader, 0, 10, "test "));
             SnapshotHandle snap = await(leader.snapshot());
@@ -210,7 +223,7 @@ class SnapshotClusterTest {
     @DisplayName("TestRaft_SendSnapshotFollower")
     void sendSnapshotFollower() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().trailingLogs(10);
-        try (Cluster c = Cluster.make(Cluster.options().config(conf))) {
+        try (Cluster c = Cluster.make(options().config(conf))) {
             List<Raft> followers = c.followers();
             Raft leader = c.leader();
             Raft behind = followers.get(0);
@@ -226,7 +239,7 @@ class SnapshotClusterTest {
     @DisplayName("TestRaft_SendSnapshotAndLogsFollower")
     void sendSnapshotAndLogsFollower() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().trailingLogs(10);
-        try (Cluster c = Cluster.make(Cluster.options().config(conf))) {
+        try (Cluster c = Cluster.make(options().config(conf))) {
             List<Raft> followers = c.followers();
             Raft leader = c.leader();
             Raft behind = followers.get(0);
@@ -253,12 +266,12 @@ class SnapshotClusterTest {
     @Test
     @DisplayName("TestRaft_RecoverCluster_NoState")
     void recoverClusterNoState() throws Exception {
-        try (Cluster c = Cluster.makeNoBootstrap(1)) {
+        try (Cluster c = Cluster.make(options().peers(1).bootstrap(false))) {
             Cluster.Node n = c.node(0);
             Configuration configuration = Configuration.of(
                     new io.flotilla.raft.Server(io.flotilla.raft.Suffrage.VOTER, n.id(), n.address()));
             RaftConfig config = c.configTemplate().localId(n.id()).build();
-            assertThatThrownBy(() -> Raft.recoverCluster(config, new MockFsm(), n.store(), n.store(), n.snapshots(),
+            assertThatThrownBy(() -> Raft.recoverCluster(config, new MockFsm(), n.logStore(), n.stableStore(), n.snapshots(),
                     n.transport(), configuration)).hasMessageContaining("no initial state");
         }
     }
@@ -267,7 +280,7 @@ class SnapshotClusterTest {
     @ValueSource(ints = {0, 1, 10, 19})
     void recoverCluster(int applies) throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().trailingLogs(10);
-        try (Cluster c = Cluster.make(Cluster.options().config(conf))) {
+        try (Cluster c = Cluster.make(options().config(conf))) {
             Raft leader = c.leader();
             for (int i = 0; i < applies; i++) {
                 await(leader.apply(bytes("test" + i), Duration.ZERO));
@@ -280,11 +293,11 @@ class SnapshotClusterTest {
                 Cluster.Node n = c.node(i);
                 int before = n.snapshots().list().size();
                 RaftConfig config = conf.localId(n.id()).build();
-                Raft.recoverCluster(config, new MockFsm(), n.store(), n.store(), n.snapshots(), n.transport(),
+                Raft.recoverCluster(config, new MockFsm(), n.logStore(), n.stableStore(), n.snapshots(), n.transport(),
                         configuration);
                 assertThat(n.snapshots().list()).as("a new snapshot").hasSize(before + 1);
-                assertThat(n.store().firstIndex()).isZero();
-                assertThat(n.store().lastIndex()).isZero();
+                assertThat(n.logStore().firstIndex()).isZero();
+                assertThat(n.logStore().lastIndex()).isZero();
                 c.restart(i, conf, new MockFsm());
             }
             c.fullyConnect();

@@ -1,4 +1,4 @@
-package io.flotilla.raft.cluster;
+package io.flotilla.raft.testkit.suites;
 
 import io.flotilla.raft.LeadershipTransferInProgressException;
 import io.flotilla.raft.Raft;
@@ -23,7 +23,16 @@ import static org.assertj.core.api.Assertions.fail;
 
 /** Ports of hashicorp's raft_test.go leadership-transfer tests that need a running cluster. */
 @Timeout(120)
-class LeadershipTransferClusterTest {
+public abstract class LeadershipTransferClusterSuite {
+
+    /**
+     * The cluster options every test starts from; override to run the suite over other stores (the RocksDB module
+     * does) or with other settings.
+     */
+    protected Cluster.Options options() {
+        return options();
+    }
+
 
     private static <T> T await(CompletableFuture<T> f) throws Exception {
         return f.get(30, TimeUnit.SECONDS);
@@ -41,7 +50,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransfer")
     void leadershipTransfer() throws Exception {
-        try (Cluster c = Cluster.make(3)) {
+        try (Cluster c = Cluster.make(options().peers(3))) {
             ServerId old = c.leader().localId();
             await(c.leader().leadershipTransfer());
             assertThat(c.leader().localId()).isNotEqualTo(old);
@@ -51,7 +60,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransferWithOneNode")
     void withOneNode() throws Exception {
-        try (Cluster c = Cluster.make(1)) {
+        try (Cluster c = Cluster.make(options().peers(1))) {
             assertThat(failure(c.leader().leadershipTransfer())).hasMessageContaining("cannot find peer");
         }
     }
@@ -59,7 +68,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransferWithSevenNodes")
     void withSevenNodes() throws Exception {
-        try (Cluster c = Cluster.make(7)) {
+        try (Cluster c = Cluster.make(options().peers(7))) {
             ServerId old = c.leader().localId();
             Raft follower = c.getInState(RaftState.FOLLOWER).get(0);
             await(c.leader().leadershipTransferToServer(follower.localId(), follower.localAddress()));
@@ -70,7 +79,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransferToInvalidID")
     void toInvalidId() throws Exception {
-        try (Cluster c = Cluster.make(3)) {
+        try (Cluster c = Cluster.make(options().peers(3))) {
             assertThat(failure(c.leader().leadershipTransferToServer(ServerId.of("abc"), ServerAddress.of("127.0.0.1"))))
                     .hasMessageContaining("cannot find replication state");
         }
@@ -79,7 +88,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransferToInvalidAddress")
     void toInvalidAddress() throws Exception {
-        try (Cluster c = Cluster.make(3)) {
+        try (Cluster c = Cluster.make(options().peers(3))) {
             // Let the follower catch up first, so the transfer goes straight to TimeoutNow (hashicorp's test races the
             // catch-up against a 50 ms ElectionTimeout).
             await(c.leader().barrier(Duration.ZERO));
@@ -94,7 +103,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransferToBehindServer")
     void toBehindServer() throws Exception {
-        try (Cluster c = Cluster.make(3)) {
+        try (Cluster c = Cluster.make(options().peers(3))) {
             Raft l = c.leader();
             Raft behind = c.getInState(RaftState.FOLLOWER).get(0);
             for (int i = 0; i < 1000; i++) {
@@ -108,7 +117,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransferToItself")
     void toItself() throws Exception {
-        try (Cluster c = Cluster.make(3)) {
+        try (Cluster c = Cluster.make(options().peers(3))) {
             Raft l = c.leader();
             assertThat(failure(l.leadershipTransferToServer(l.localId(), l.localAddress())))
                     .hasMessageContaining("cannot transfer leadership to itself");
@@ -118,8 +127,8 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("Never to a non-voter (hashicorp can, §8.1 #4)")
     void neverToANonvoter() throws Exception {
-        try (Cluster c = Cluster.make(3)) {
-            Cluster c1 = Cluster.makeNoBootstrap(1);
+        try (Cluster c = Cluster.make(options().peers(3))) {
+            Cluster c1 = Cluster.make(options().peers(1).bootstrap(false));
             c.merge(c1);
             c.fullyConnect();
             Cluster.Node nonvoter = c.node(3);
@@ -142,7 +151,7 @@ class LeadershipTransferClusterTest {
     @SuppressWarnings("deprecation")
     void leaderRejectsClientRequests() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().electionTimeout(Duration.ofSeconds(3));
-        try (Cluster c = Cluster.make(Cluster.options().config(conf))) {
+        try (Cluster c = Cluster.make(options().config(conf))) {
             // A 3 s election timeout makes the stability check slow; any settled leader will do.
             Raft l = c.awaitLeader();
             c.waitFor("followers know the leader", () -> c.rafts().stream()
@@ -187,7 +196,7 @@ class LeadershipTransferClusterTest {
     @Test
     @DisplayName("TestRaft_LeadershipTransferLeaderReplicationTimeout (deterministic: the target cannot catch up)")
     void replicationTimeout() throws Exception {
-        try (Cluster c = Cluster.make(3)) {
+        try (Cluster c = Cluster.make(options().peers(3))) {
             Raft l = c.leader();
             Raft behind = c.getInState(RaftState.FOLLOWER).get(0);
             c.disconnect(behind.localAddress());
@@ -203,7 +212,7 @@ class LeadershipTransferClusterTest {
     @DisplayName("TestRaft_LeadershipTransferStopRightAway: losing leadership ends a transfer without error")
     void stopRightAway() throws Exception {
         RaftConfig.Builder conf = Cluster.inmemConfig().electionTimeout(Duration.ofSeconds(3));
-        try (Cluster c = Cluster.make(Cluster.options().config(conf))) {
+        try (Cluster c = Cluster.make(options().config(conf))) {
             // A 3 s election timeout makes the stability check slow; any settled leader will do.
             Raft l = c.awaitLeader();
             c.waitFor("followers know the leader", () -> c.rafts().stream()

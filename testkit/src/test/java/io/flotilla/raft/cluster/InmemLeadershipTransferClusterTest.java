@@ -1,0 +1,7 @@
+package io.flotilla.raft.cluster;
+
+import io.flotilla.raft.testkit.suites.LeadershipTransferClusterSuite;
+
+/** LeadershipTransferClusterSuite over in-memory stores. */
+class InmemLeadershipTransferClusterTest extends LeadershipTransferClusterSuite {
+}
