@@ -30,7 +30,7 @@ public abstract class LeadershipTransferClusterSuite {
      * does) or with other settings.
      */
     protected Cluster.Options options() {
-        return options();
+        return Cluster.options();
     }
 
 

@@ -55,7 +55,7 @@ public abstract class RaftClusterSuite {
      * does) or with other settings.
      */
     protected Cluster.Options options() {
-        return options();
+        return Cluster.options();
     }
 
     /**

@@ -42,7 +42,7 @@ public abstract class SnapshotClusterSuite {
      * does) or with other settings.
      */
     protected Cluster.Options options() {
-        return options();
+        return Cluster.options();
     }
 
 
