@@ -615,9 +615,6 @@ public final class Engine {
             // Only entries known to match the leader may commit: those this request vouched for. hashicorp
             // uses our last index here, which could commit a stale suffix.
             long newCommit = Math.min(leaderCommit, lastNew);
-            if (faults.commitFollowerToLastIndex()) {
-                newCommit = Math.min(leaderCommit, logState.lastIndex());
-            }
             if (newCommit > commitIndex) {
                 long processStarted = System.nanoTime();
                 advanceCommitIndex(newCommit, List.of());

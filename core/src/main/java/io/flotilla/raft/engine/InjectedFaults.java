@@ -17,8 +17,6 @@ final class InjectedFaults {
         COMMIT_EARLIER_TERM_BY_COUNT,
         /** Send the vote before it is persisted, so a crash can make a node vote twice in one term. */
         ANSWER_VOTE_BEFORE_PERSISTING,
-        /** Let a follower commit up to its own last index instead of the entries the leader vouched for. */
-        COMMIT_FOLLOWER_TO_LAST_INDEX,
         /**
          * Let a follower take the leader's commit index from an AppendEntries it rejects because the previous entry
          * does not match (the commit update placed before the consistency check), committing its own stale entries.
@@ -44,10 +42,6 @@ final class InjectedFaults {
 
     boolean answerVoteBeforePersisting() {
         return bugs.contains(Bug.ANSWER_VOTE_BEFORE_PERSISTING);
-    }
-
-    boolean commitFollowerToLastIndex() {
-        return bugs.contains(Bug.COMMIT_FOLLOWER_TO_LAST_INDEX);
     }
 
     boolean commitFollowerOnMismatch() {

@@ -223,14 +223,6 @@ class SafetySpecTest {
             assertThat(h.engine.commitIndex()).isEqualTo(2);
         }
 
-        @Test
-        @DisplayName("(sanity) the check catches InjectedFaults COMMIT_FOLLOWER_TO_LAST_INDEX")
-        void sanityCommitFault() {
-            EngineHarness h = member("s1", "s1", "s2", "s3").log(1, 1, 1, 1, 1)
-                    .faults(InjectedFaults.Bug.COMMIT_FOLLOWER_TO_LAST_INDEX).build();
-            h.receive(appendEntries(2, "s2", 2, 1, 5, List.of()));
-            assertThat(h.engine.commitIndex()).isEqualTo(5);
-        }
 
         @Test
         @DisplayName("a leader never rewrites its own log: it only appends, whatever its followers answer")

@@ -62,7 +62,7 @@ class InjectedBugsTest {
     @Test
     void everyListedBugHasADetectionCase() {
         assertThat(SimEngines.bugNames()).containsExactlyInAnyOrder("SKIP_VOTE_UP_TO_DATE_CHECK",
-                "COMMIT_EARLIER_TERM_BY_COUNT", "ANSWER_VOTE_BEFORE_PERSISTING", "COMMIT_FOLLOWER_TO_LAST_INDEX",
+                "COMMIT_EARLIER_TERM_BY_COUNT", "ANSWER_VOTE_BEFORE_PERSISTING",
                 "COMMIT_FOLLOWER_ON_MISMATCH");
     }
 }

@@ -123,7 +123,7 @@ class SimulationTest {
         Out o = run("--list-bugs");
         assertThat(o.status).isZero();
         assertThat(o.out.trim().split("\\R")).contains("SKIP_VOTE_UP_TO_DATE_CHECK", "COMMIT_EARLIER_TERM_BY_COUNT",
-                "ANSWER_VOTE_BEFORE_PERSISTING", "COMMIT_FOLLOWER_TO_LAST_INDEX", "COMMIT_FOLLOWER_ON_MISMATCH");
+                "ANSWER_VOTE_BEFORE_PERSISTING", "COMMIT_FOLLOWER_ON_MISMATCH");
 
         o = run("--seeds", "4", "--steps", "800", "--seed", "7", "--threads", "1");
         assertThat(o.status).isZero();
