@@ -21,8 +21,9 @@ public interface Fsm {
     FsmSnapshot snapshot() throws Exception;
 
     /**
-     * Replaces the entire state with the contents of a snapshot. Discard all prior state first.
-     * The stream is closed by the caller.
+     * Replaces the entire state with the contents of a snapshot. The stream is closed by the caller. If the
+     * snapshot cannot be read, throw and leave the state as it was (read it fully, then swap): Raft then refuses
+     * the snapshot and the node stays as it was.
      */
     void restore(InputStream snapshot) throws Exception;
 

@@ -498,7 +498,14 @@ public final class NodeRuntime {
                 throw new IOException("short read");
             }
             sink.close();
-            applier.restore(sink.id(), req.lastLogIndex(), req.lastLogTerm()).get();
+            try {
+                applier.restore(sink.id(), req.lastLogIndex(), req.lastLogTerm()).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // The FSM refused it (the FSM contract asks restores to leave the state alone when they fail):
+                // remove it so it never looks usable.
+                deleteQuietly(sink.id());
+                throw e;
+            }
             log.info("installed snapshot id={} index={}", sink.id(), req.lastLogIndex());
             input(new Input.SnapshotInstalled(replyTo, req.lastLogIndex(), req.lastLogTerm(), configuration,
                     configurationIndex));
@@ -510,6 +517,14 @@ public final class NodeRuntime {
             input(new Input.SnapshotInstallFailed(replyTo, why == null ? e.toString() : why));
         } finally {
             metrics.recordNanos("raft.rpc.installSnapshot", System.nanoTime() - started);
+        }
+    }
+
+    private void deleteQuietly(String snapshotId) {
+        try {
+            snapshots.delete(snapshotId);
+        } catch (IOException e) {
+            log.error("failed to delete a snapshot that did not restore id={} error={}", snapshotId, e.toString());
         }
     }
 

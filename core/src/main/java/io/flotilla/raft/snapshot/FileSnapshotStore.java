@@ -152,6 +152,16 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
+    /** Removes a finished snapshot's directory; an unknown id is ignored. */
+    @Override
+    public void delete(String id) throws IOException {
+        Path snapshot = snapshotDir(id);
+        if (Files.isDirectory(snapshot)) {
+            log.info("deleting snapshot id={}", id);
+            Directories.deleteRecursively(snapshot);
+        }
+    }
+
     /** The newest {@code retain} readable snapshots, newest (highest term, then index) first. */
     @Override
     public List<SnapshotMeta> list() throws IOException {

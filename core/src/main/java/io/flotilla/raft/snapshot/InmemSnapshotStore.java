@@ -73,6 +73,14 @@ public final class InmemSnapshotStore implements SnapshotStore {
         return new SnapshotStream(latest.currentMeta(), new ByteArrayInputStream(latest.data.toByteArray()));
     }
 
+    /** Forgets the snapshot if it is the latest (the only one kept). */
+    @Override
+    public synchronized void delete(String id) {
+        if (latest != null && latest.id().equals(id)) {
+            latest = null;
+        }
+    }
+
     private enum State { OPEN, CLOSED, CANCELLED }
 
     /** Writes into memory; all state is guarded by the store's lock. */

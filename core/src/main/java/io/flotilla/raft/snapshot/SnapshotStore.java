@@ -31,4 +31,12 @@ public interface SnapshotStore {
      * @throws IOException if it cannot be opened, or its data fails an integrity check
      */
     SnapshotStream open(String id) throws IOException;
+
+    /**
+     * Removes a snapshot, for example one received from a leader that the FSM then failed to restore, so it is not
+     * mistaken later for a usable one. Stores that cannot remove snapshots may do nothing (the default): startup
+     * falls back past a snapshot that does not restore.
+     */
+    default void delete(String id) throws IOException {
+    }
 }
