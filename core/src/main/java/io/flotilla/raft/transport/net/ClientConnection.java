@@ -121,6 +121,20 @@ final class ClientConnection {
         }
     }
 
+    /**
+     * Stops sending but keeps the connection open for reading, so answers already on their way can still be read.
+     *
+     * @return false if the socket cannot half-close (TLS), in which case nothing changed
+     */
+    boolean stopSending() {
+        try {
+            socket.shutdownOutput();
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     /** A reset, for a connection in an unknown state or in use by a blocked thread. Idempotent. */
     void abort() {
         if (closed.compareAndSet(false, true)) {

@@ -95,7 +95,11 @@ final class NetPipeline implements AppendPipeline {
                         throw new PipelineShutdownException();
                     }
                     broken.compareAndSet(null, e);
-                    conn.abort();
+                    // Answers to requests already sent may still be arriving: let the decoder read them (it closes
+                    // the connection at the end of the stream) rather than throw them away with a reset.
+                    if (inFlight.isEmpty() || !conn.stopSending()) {
+                        conn.abort();
+                    }
                     throw e;
                 }
                 InFlight item = new InFlight(new CompletableFuture<>(), holdsSlot);
