@@ -473,6 +473,34 @@ public final class Cluster implements AutoCloseable {
         return found[0];
     }
 
+    /**
+     * Runs an operation on the current leader, and again on the next one if leadership moves before it completes
+     * ({@link io.flotilla.raft.NotLeaderException} or {@link io.flotilla.raft.LeadershipLostException}). A Raft
+     * client must expect leadership to move at any time (a missed heartbeat on a busy machine is enough); tests
+     * that are not about that use this. Only for operations that are safe to repeat.
+     */
+    public <T> T onLeader(String what, java.util.function.Function<Raft, java.util.concurrent.CompletableFuture<T>> op) {
+        long deadline = System.nanoTime() + options.longstop.toNanos();
+        while (true) {
+            Raft leader = awaitLeader();
+            try {
+                return op.apply(leader).get(options.longstop.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                boolean moved = cause instanceof io.flotilla.raft.NotLeaderException
+                        || cause instanceof io.flotilla.raft.LeadershipLostException;
+                if (!moved || System.nanoTime() > deadline) {
+                    throw new AssertionError(what + " failed: " + cause, cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("timed out: " + what, e);
+            }
+        }
+    }
+
     /** The followers once states are stable; fails unless every node but one follows. */
     public List<Raft> followers() {
         List<Raft> followers = getInState(RaftState.FOLLOWER);

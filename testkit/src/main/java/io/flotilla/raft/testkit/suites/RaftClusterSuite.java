@@ -141,7 +141,7 @@ public abstract class RaftClusterSuite {
             assertThat(Raft.hasExistingState(joiner.logStore(), joiner.stableStore(), joiner.snapshots())).isFalse();
             c.merge(c1);
             c.fullyConnect();
-            await(c.leader().addVoter(joiner.id(), joiner.address(), 0, Duration.ZERO));
+            c.onLeader("add the joiner", l -> l.addVoter(joiner.id(), joiner.address(), 0, Duration.ZERO));
             c.ensureSame();
             c.ensureSamePeers();
             c.ensureLeader(c.leader().localAddress());
@@ -321,7 +321,7 @@ public abstract class RaftClusterSuite {
             c.merge(c1);
             c.fullyConnect();
             Cluster.Node joiner = c.node(2);
-            await(c.leader().addVoter(joiner.id(), joiner.address(), 0, Duration.ZERO));
+            c.onLeader("add the joiner", l -> l.addVoter(joiner.id(), joiner.address(), 0, Duration.ZERO));
             c.ensureLeader(c.leader().localAddress());
             c.ensureSame();
             c.ensureSamePeers();
@@ -337,8 +337,8 @@ public abstract class RaftClusterSuite {
             c.merge(c1);
             c.merge(c2);
             c.fullyConnect();
-            await(c.leader().addVoter(c.node(1).id(), c.node(1).address(), 0, Duration.ZERO));
-            await(c.leader().addVoter(c.node(2).id(), c.node(2).address(), 0, Duration.ZERO));
+            c.onLeader("add node 1", l -> l.addVoter(c.node(1).id(), c.node(1).address(), 0, Duration.ZERO));
+            c.onLeader("add node 2", l -> l.addVoter(c.node(2).id(), c.node(2).address(), 0, Duration.ZERO));
             c.ensureLeader(c.leader().localAddress());
             c.ensureSame();
             c.ensureSamePeers();
@@ -361,8 +361,8 @@ public abstract class RaftClusterSuite {
             Raft leader = c.leader();
             List<Raft> followers = c.followers();
             Raft follower = followers.get(0);
-            await(leader.removeServer(follower.localId(), 0, Duration.ZERO));
-            c.waitFor("leader has 2 servers", () -> Cluster.configuration(leader).servers().size() == 2);
+            c.onLeader("remove a follower", l -> l.removeServer(follower.localId(), 0, Duration.ZERO));
+            c.waitFor("leader has 2 servers", () -> Cluster.configuration(c.awaitLeader()).servers().size() == 2);
             c.waitFor("other follower has 2 servers",
                     () -> Cluster.configuration(followers.get(1)).servers().size() == 2);
         }
@@ -451,9 +451,10 @@ public abstract class RaftClusterSuite {
         try (Cluster c = Cluster.make(options().peers(3))) {
             Raft leader = c.leader();
             List<Raft> followers = c.getInState(RaftState.FOLLOWER);
-            ConfigurationInfo before = await(leader.getConfiguration());
-            await(leader.addVoter(followers.get(0).localId(), followers.get(0).localAddress(), 0, Duration.ZERO));
-            ConfigurationInfo after = await(leader.getConfiguration());
+            ConfigurationInfo before = c.onLeader("read the configuration", Raft::getConfiguration);
+            c.onLeader("re-add a follower",
+                    l -> l.addVoter(followers.get(0).localId(), followers.get(0).localAddress(), 0, Duration.ZERO));
+            ConfigurationInfo after = c.onLeader("read the configuration", Raft::getConfiguration);
             assertThat(after.index()).as("a new configuration entry").isGreaterThan(before.index());
             assertThat(after.configuration()).isEqualTo(before.configuration());
         }
@@ -464,9 +465,10 @@ public abstract class RaftClusterSuite {
     void removeUnknownPeer() throws Exception {
         try (Cluster c = Cluster.make(options().peers(3))) {
             Raft leader = c.leader();
-            ConfigurationInfo before = await(leader.getConfiguration());
-            await(leader.removeServer(ServerId.of(InmemTransport.newInmemAddress().value()), 0, Duration.ZERO));
-            ConfigurationInfo after = await(leader.getConfiguration());
+            ConfigurationInfo before = c.onLeader("read the configuration", Raft::getConfiguration);
+            ServerId unknown = ServerId.of(InmemTransport.newInmemAddress().value());
+            c.onLeader("remove an unknown server", l -> l.removeServer(unknown, 0, Duration.ZERO));
+            ConfigurationInfo after = c.onLeader("read the configuration", Raft::getConfiguration);
             assertThat(after.index()).isGreaterThan(before.index());
             assertThat(after.configuration()).isEqualTo(before.configuration());
         }
@@ -538,7 +540,7 @@ public abstract class RaftClusterSuite {
     @DisplayName("TestRaft_VerifyLeader")
     void verifyLeader() throws Exception {
         try (Cluster c = Cluster.make(options().peers(3))) {
-            await(c.leader().verifyLeader());
+            c.onLeader("verify leadership", Raft::verifyLeader);
         }
     }
 
@@ -546,7 +548,7 @@ public abstract class RaftClusterSuite {
     @DisplayName("TestRaft_VerifyLeader_Single")
     void verifyLeaderSingle() throws Exception {
         try (Cluster c = Cluster.make(options().peers(1))) {
-            await(c.leader().verifyLeader());
+            c.onLeader("verify leadership", Raft::verifyLeader);
         }
     }
 
@@ -670,11 +672,11 @@ public abstract class RaftClusterSuite {
                     .isInstanceOf(UnsupportedProtocolException.class);
             assertThat(failure(c.leader().demoteVoter(joiner.id(), 0, Duration.ofSeconds(1))))
                     .isInstanceOf(UnsupportedProtocolException.class);
-            await(c.leader().addPeer(joiner.address()));
+            c.onLeader("add the joiner by address", l -> l.addPeer(joiner.address()));
             c.ensureSame();
             c.ensureSamePeers();
             c.ensureLeader(c.leader().localAddress());
-            await(c.leader().removePeer(joiner.address()));
+            c.onLeader("remove the joiner by address", l -> l.removePeer(joiner.address()));
         }
     }
 
@@ -689,11 +691,11 @@ public abstract class RaftClusterSuite {
             c.merge(c1);
             c.fullyConnect();
             Cluster.Node joiner = c.node(2);
-            await(c.leader().addVoter(joiner.id(), joiner.address(), 0, Duration.ofSeconds(1)));
+            c.onLeader("add the joiner", l -> l.addVoter(joiner.id(), joiner.address(), 0, Duration.ofSeconds(1)));
             c.ensureSame();
             c.ensureSamePeers();
             c.ensureLeader(c.leader().localAddress());
-            await(c.leader().removePeer(oldAddr));
+            c.onLeader("remove the old server by address", l -> l.removePeer(oldAddr));
         }
     }
 
