@@ -57,6 +57,7 @@ public final class NodeRuntime {
     private static final int MAX_QUEUED_CLIENT_REQUESTS = 8192;
     private static final int MAX_INPUTS_PER_ROUND = 4096;
     private static final int RECENT_ENTRIES_KEPT = 8192;
+    private static final long RECENT_BYTES_KEPT = 64L << 20;
 
     /** A client proposal waiting in the loop's queue. */
     private record QueuedProposal(Input.Proposal proposal, long enqueueBefore) {
@@ -126,7 +127,7 @@ public final class NodeRuntime {
         this.engine = new Engine(EngineConfig.from(config, transport.localAddress(), transport), restored,
                 System::nanoTime, RandomTimeouts.newRandom(), metrics);
         this.status = engine.status();
-        this.recent = new RecentEntries(logs, RECENT_ENTRIES_KEPT);
+        this.recent = new RecentEntries(logs, RECENT_ENTRIES_KEPT, RECENT_BYTES_KEPT);
         this.writer = new LogWriter(logs, this::input, metrics, log, "flotilla-" + id + "-log");
         this.applier = new FsmApplier(fsm, recent, snapshots, pending, metrics, log, protocolVersion,
                 config.maxAppendEntries(), restoredIndex, restoredTerm, this::requestShutdownFromAnyThread,

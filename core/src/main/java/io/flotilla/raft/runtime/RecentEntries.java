@@ -18,46 +18,83 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Written only by the event loop; read from any thread.
  */
 final class RecentEntries {
+    /** Per-entry overhead counted on top of the payload, so many tiny entries are bounded too. */
+    private static final int ENTRY_OVERHEAD = 64;
+
     private final LogStore store;
     private final int keepDurable;
+    private final long keepDurableBytes;
     private final ConcurrentSkipListMap<Long, LogEntry> entries = new ConcurrentSkipListMap<>();
+    /** Approximate memory held (written by the event loop only). */
+    private long bytes;
 
     /**
-     * @param store       the durable log
-     * @param keepDurable how many durable entries to keep in memory behind the newest one
+     * @param store            the durable log
+     * @param keepDurable      at most how many durable entries to keep in memory behind the newest one
+     * @param keepDurableBytes at most how many bytes of durable entries to keep (large entries hit this first)
      */
-    RecentEntries(LogStore store, int keepDurable) {
+    RecentEntries(LogStore store, int keepDurable, long keepDurableBytes) {
         this.store = store;
         this.keepDurable = keepDurable;
+        this.keepDurableBytes = keepDurableBytes;
+    }
+
+    private static long size(LogEntry e) {
+        return ENTRY_OVERHEAD + e.dataLength();
     }
 
     void append(List<LogEntry> appended) {
         for (LogEntry e : appended) {
-            entries.put(e.index(), e);
+            LogEntry replaced = entries.put(e.index(), e);
+            bytes += size(e) - (replaced == null ? 0 : size(replaced));
         }
     }
 
     /** Forgets entries from {@code index} on (a follower's conflicting suffix). */
     void truncateFrom(long index) {
-        entries.tailMap(index, true).clear();
+        forget(entries.tailMap(index, true));
     }
 
     /** Forgets entries up to {@code index} (compacted away, or replaced by a snapshot). */
     void dropThrough(long index) {
-        entries.headMap(index, true).clear();
+        forget(entries.headMap(index, true));
+    }
+
+    private void forget(java.util.NavigableMap<Long, LogEntry> range) {
+        for (LogEntry e : range.values()) {
+            bytes -= size(e);
+        }
+        range.clear();
     }
 
     /** Forgets everything. */
     void clear() {
         entries.clear();
+        bytes = 0;
     }
 
-    /** The log is durable through {@code durableIndex}: keep only a window of durable entries in memory. */
+    /**
+     * The log is durable through {@code durableIndex}: keep only a window of durable entries in memory, bounded
+     * by count and by bytes. Entries not yet durable always stay: they exist nowhere else.
+     */
     void durableThrough(long durableIndex) {
-        long keepFrom = durableIndex - keepDurable;
-        if (keepFrom > 0 && !entries.isEmpty() && entries.firstKey() < keepFrom) {
-            entries.headMap(keepFrom, false).clear();
+        while (!entries.isEmpty()) {
+            long first = entries.firstKey();
+            boolean tooMany = first < durableIndex - keepDurable;
+            boolean tooBig = bytes > keepDurableBytes;
+            if (first > durableIndex || (!tooMany && !tooBig)) {
+                return;
+            }
+            LogEntry e = entries.remove(first);
+            if (e != null) {
+                bytes -= size(e);
+            }
         }
+    }
+
+    /** Approximate bytes held in memory (for tests and metrics). */
+    long bytes() {
+        return bytes;
     }
 
     /** The entry at {@code index}, from memory or the store. */
