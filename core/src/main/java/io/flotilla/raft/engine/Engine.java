@@ -58,7 +58,6 @@ import java.util.random.RandomGenerator;
  * 2<sup>63</sup>, which no real cluster reaches.
  */
 public final class Engine {
-    private static final long MIN_CHECK_INTERVAL = Duration.ofMillis(10).toNanos();
     private static final byte[] NO_BYTES = new byte[0];
 
     final EngineConfig cfg;
@@ -92,6 +91,8 @@ public final class Engine {
     Leader leader;
 
     private final DurableActions durableActions = new DurableActions();
+    /** StartAsLeader takes office on the first step, when outputs can be emitted. */
+    private boolean pendingStartAsLeader;
     private long installingReplyTo = -1;
 
     private Consumer<Output> out;
@@ -139,8 +140,6 @@ public final class Engine {
             armFollowerTimer();
         }
     }
-
-    private boolean pendingStartAsLeader;
 
     // ------------------------------------------------------------------------------------------------------
     // Public surface
