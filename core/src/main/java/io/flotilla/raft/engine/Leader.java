@@ -339,7 +339,7 @@ final class Leader {
                 p.lastContact = now;
                 p.heartbeatFailures = 0;
                 if (sentAt != null) {
-                    e.metrics.recordNanos("raft.replication.heartbeat." + p.id().value(), now - sentAt);
+                    e.metrics.recordNanos(p.metricHeartbeat, now - sentAt);
                 }
                 acknowledge(p, heartbeatRound);
             }
@@ -350,8 +350,8 @@ final class Leader {
             return; // answer to a request we already gave up on
         }
         p.lastContact = now;
-        e.metrics.recordNanos("raft.replication.appendEntries.rpc." + p.id().value(), now - sent.sentAt());
-        e.metrics.increment("raft.replication.appendEntries.logs." + p.id().value(),
+        e.metrics.recordNanos(p.metricAppendRpc, now - sent.sentAt());
+        e.metrics.increment(p.metricAppendLogs,
                 Math.max(0, sent.lastIndex() - sent.prevIndex()));
         if (resp.term() > e.currentTerm) {
             e.stepDownForTerm(resp.term());
@@ -436,7 +436,7 @@ final class Leader {
         long now = e.now();
         p.snapshotCorrelation = -1;
         p.lastContact = now;
-        e.metrics.recordNanos("raft.replication.installSnapshot." + p.id().value(), now - p.snapshotSentAt);
+        e.metrics.recordNanos(p.metricInstallSnapshot, now - p.snapshotSentAt);
         if (r.term() > e.currentTerm) {
             e.stepDownForTerm(r.term());
             return;

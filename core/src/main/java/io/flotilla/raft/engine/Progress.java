@@ -27,6 +27,11 @@ final class Progress {
     }
 
     Server server;
+    /** hashicorp's per-peer metric names, built once rather than on every response. */
+    final String metricHeartbeat;
+    final String metricAppendRpc;
+    final String metricAppendLogs;
+    final String metricInstallSnapshot;
     long nextIndex;
     long matchIndex;
     Mode mode = Mode.PROBE;
@@ -50,6 +55,11 @@ final class Progress {
 
     Progress(Server server, long nextIndex, long now) {
         this.server = server;
+        String peer = server.id().value();
+        this.metricHeartbeat = "raft.replication.heartbeat." + peer;
+        this.metricAppendRpc = "raft.replication.appendEntries.rpc." + peer;
+        this.metricAppendLogs = "raft.replication.appendEntries.logs." + peer;
+        this.metricInstallSnapshot = "raft.replication.installSnapshot." + peer;
         this.nextIndex = nextIndex;
         this.sentThrough = nextIndex - 1;
         this.lastContact = now;
