@@ -1,0 +1,68 @@
+package io.flotilla.kv.interop;
+
+import io.flotilla.kv.KvFsm;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** (b) A Flotilla leader replicating to Go followers (hashicorp/raft 1.1.2) over TCP. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class FlotillaLeaderInteropTest {
+    @RegisterExtension
+    final MixedCluster cluster = new MixedCluster(Settings.defaults());
+
+    private JavaNode j1;
+    private GoNode g1;
+    private GoNode g2;
+
+    /** The Java node bootstraps alone, so it leads; then it adds the Go nodes as voters. */
+    private List<KvNode> flotillaLedCluster() {
+        j1 = cluster.javaAlone("j1");
+        cluster.awaitLeader(j1, List.of(j1));
+        g1 = cluster.go("g1");
+        g2 = cluster.go("g2");
+        j1.addVoter(g1);
+        j1.addVoter(g2);
+        List<KvNode> all = List.of(j1, g1, g2);
+        cluster.awaitLeader(j1, all);
+        return all;
+    }
+
+    @Test
+    void go_followers_apply_what_the_flotilla_leader_commits() {
+        List<KvNode> all = flotillaLedCluster();
+        assertThat(g1.configuration()).containsExactlyInAnyOrderElementsOf(j1.configuration());
+
+        Model model = new Model();
+        long last = model.putMany(j1, "k", 30);
+        last = Math.max(last, model.put(j1, "a/b c?d%e", "slash, space, query, percent"));
+        last = Math.max(last, model.put(j1, "ünïcødé-κλειδί-键", "välue-😀-\u2028"));
+        last = Math.max(last, model.put(j1, "empty", ""));
+        last = Math.max(last, model.put(j1, "quote\"back\\slash", "<html> & 'json' \"escapes\"\t\n"));
+
+        KvFsm.Digest d = cluster.awaitConverged(all, last);
+        assertThat(d.sha256()).isEqualTo(model.sha256());
+        assertThat(d.keys()).isEqualTo(model.keys());
+        for (GoNode g : List.of(g1, g2)) {
+            assertThat(g.state()).isEqualTo("Follower");
+            assertThat(g.status()).containsEntry("leader_id", "j1").containsEntry("leader_addr", j1.raftAddress());
+            assertThat(g.staleGet("ünïcødé-κλειδί-键")).isEqualTo("välue-😀-\u2028");
+            assertThat(g.staleGet("empty")).isEmpty();
+        }
+    }
+
+    @Test
+    void odd_entries_committed_by_the_flotilla_leader_are_applied_identically_by_go_followers() {
+        List<KvNode> all = flotillaLedCluster();
+        OddEntries.Outcome outcome = OddEntries.applyAll(j1);
+        KvFsm.Digest d = cluster.awaitConverged(all, outcome.lastIndex());
+        assertThat(d.sha256()).isEqualTo(outcome.expected().sha256());
+        assertThat(d.keys()).isEqualTo(outcome.expected().keys());
+        assertThat(outcome.resultMismatches()).isEmpty();
+    }
+}

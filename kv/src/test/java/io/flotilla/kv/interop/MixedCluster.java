@@ -1,0 +1,314 @@
+package io.flotilla.kv.interop;
+
+import io.flotilla.kv.KvFsm;
+import io.flotilla.raft.Configuration;
+import io.flotilla.raft.Server;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Starts Go nodes (gopeer processes) and Flotilla nodes (in this JVM) that form one TCP raft cluster, waits for
+ * cluster conditions with deadlines, and tears everything down after each test. Register it with
+ * {@code @RegisterExtension}. When a test fails, the state of every node and the tail of every Go node's log are
+ * attached to the failure; the full logs stay in {@code target/interop/<class>/<test>/}.
+ */
+final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
+    /** Long enough for an election on a loaded 2-core machine, short enough to fail fast. */
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final Settings settings;
+    private final List<KvNode> nodes = new CopyOnWriteArrayList<>();
+    private Path binary;
+    private Path dir;
+
+    MixedCluster(Settings settings) {
+        this.settings = settings;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        GoPeer.Result go = GoPeer.locate();
+        assumeTrue(go.available(), () -> "interop tests need the gopeer binary: " + go.unavailableReason());
+        binary = go.binary();
+        dir = Path.of("target", "interop", context.getRequiredTestClass().getSimpleName(),
+                context.getRequiredTestMethod().getName());
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        context.getExecutionException().ifPresent(e -> e.addSuppressed(new Diagnostics(diagnostics())));
+        List<RuntimeException> failures = new ArrayList<>();
+        // Java nodes first: a Go node killed under a Java follower only makes it log connection errors.
+        for (KvNode n : nodes.stream().sorted(Comparator.comparing(KvNode::kind).reversed()).toList()) {
+            try {
+                if (n.alive()) {
+                    n.kill();
+                }
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        nodes.clear();
+        if (!failures.isEmpty() && context.getExecutionException().isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+
+    /** Failure context: not a stack trace, just what every node looked like. */
+    static final class Diagnostics extends RuntimeException {
+        Diagnostics(String text) {
+            super(text, null, false, false);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Starting nodes
+
+    /** A Go node with no configuration, on any port: it waits to be added by a leader. */
+    GoNode go(String id) {
+        return startGo(id, "127.0.0.1:0", false, null);
+    }
+
+    /** A Go node bootstrapped as the only voter: it elects itself. */
+    GoNode goAlone(String id) {
+        return startGo(id, "127.0.0.1:0", true, null);
+    }
+
+    /** A Java node with no configuration: it waits to be added by a leader. */
+    JavaNode java(String id) {
+        try {
+            return created(id).start(Optional.empty());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A Java node bootstrapped as the only voter: it elects itself. */
+    JavaNode javaAlone(String id) {
+        try {
+            JavaNode n = created(id);
+            return n.start(Optional.of(Configuration.of(n.asVoter())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Go and Java nodes all bootstrapped with the same configuration (every one of them a voter), the way
+     * hashicorp recommends: any of them may win the first election. Returns the nodes by id.
+     */
+    Map<String, KvNode> bootstrapped(List<String> goIds, List<String> javaIds) {
+        try {
+            Map<String, String> goAddresses = new LinkedHashMap<>();
+            for (String id : goIds) {
+                goAddresses.put(id, "127.0.0.1:" + freePort());
+            }
+            Map<String, JavaNode> javas = new LinkedHashMap<>();
+            for (String id : javaIds) {
+                javas.put(id, created(id));
+            }
+            List<Server> servers = new ArrayList<>();
+            goAddresses.forEach((id, addr) -> servers.add(Server.voter(id, addr)));
+            javas.values().forEach(j -> servers.add(j.asVoter()));
+            Configuration configuration = new Configuration(servers);
+            String peers = servers.stream().map(s -> s.id().value() + "=" + s.address().value())
+                    .collect(Collectors.joining(","));
+            Map<String, KvNode> out = new LinkedHashMap<>();
+            for (var e : goAddresses.entrySet()) {
+                out.put(e.getKey(), startGo(e.getKey(), e.getValue(), true, peers));
+            }
+            for (JavaNode j : javas.values()) {
+                out.put(j.id(), j.start(Optional.of(configuration)));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private JavaNode created(String id) throws IOException {
+        JavaNode n = JavaNode.create(id, settings, dir.resolve("java-snapshots"));
+        nodes.add(n);
+        return n;
+    }
+
+    private GoNode startGo(String id, String raftAddress, boolean bootstrap, String peers) {
+        try {
+            GoNode n = GoNode.start(binary, id, raftAddress, bootstrap, peers, settings, dir.resolve(id + ".log"));
+            nodes.add(n);
+            return n;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        // A small window in which someone else may take it; Java nodes bind to port 0 and never race.
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Waiting for the cluster
+
+    /**
+     * Waits until exactly one of {@code among} leads and every other one of them follows it (knows its address).
+     */
+    KvNode awaitLeader(Collection<? extends KvNode> among) {
+        KvNode[] leader = new KvNode[1];
+        Poll.until(WAIT, "one leader among " + among + " that all of them follow", this::diagnostics, () -> {
+            List<KvNode> leaders = new ArrayList<>();
+            for (KvNode n : among) {
+                if (n.isLeader()) {
+                    leaders.add(n);
+                }
+            }
+            if (leaders.size() != 1) {
+                return false;
+            }
+            for (KvNode n : among) {
+                if (!n.leaderAddress().equals(leaders.get(0).raftAddress())) {
+                    return false;
+                }
+            }
+            leader[0] = leaders.get(0);
+            return true;
+        });
+        return leader[0];
+    }
+
+    /** Waits until {@code expected} leads and every other one of {@code among} follows it. */
+    void awaitLeader(KvNode expected, Collection<? extends KvNode> among) {
+        Poll.until(WAIT, expected + " leading " + among, this::diagnostics, () -> {
+            if (!expected.isLeader()) {
+                return false;
+            }
+            for (KvNode n : among) {
+                if (n != expected && (n.isLeader() || !n.leaderAddress().equals(expected.raftAddress()))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Waits until every one of {@code members} has applied the command at {@code index} (its FSM index is at
+     * least that) and all hold the same state, then returns that state's digest.
+     */
+    KvFsm.Digest awaitConverged(Collection<? extends KvNode> members, long index) {
+        KvFsm.Digest[] result = new KvFsm.Digest[1];
+        Poll.until(WAIT, "every one of " + members + " to apply index " + index + " and hold the same state",
+                () -> digests(members) + "\n" + dumpsIfSmall(members) + "\n" + diagnostics(), () -> {
+                    KvFsm.Digest first = null;
+                    for (KvNode n : members) {
+                        KvFsm.Digest d = n.digest();
+                        if (d.appliedIndex() < index) {
+                            return false;
+                        }
+                        if (first == null) {
+                            first = d;
+                        } else if (!first.sha256().equals(d.sha256()) || first.keys() != d.keys()) {
+                            return false;
+                        }
+                    }
+                    result[0] = first;
+                    return true;
+                });
+        return result[0];
+    }
+
+    /** Waits until {@code node}'s configuration is exactly {@code ids} (order aside). */
+    void awaitConfiguration(KvNode node, Collection<String> ids) {
+        Poll.until(WAIT, node + " to have the configuration " + ids, this::diagnostics, () -> {
+            List<String> have = node.configuration().stream().map(s -> s.substring(0, s.indexOf('='))).sorted()
+                    .toList();
+            return have.equals(ids.stream().sorted().toList());
+        });
+    }
+
+    private static String digests(Collection<? extends KvNode> members) {
+        StringBuilder sb = new StringBuilder("digests:");
+        for (KvNode n : members) {
+            String d;
+            try {
+                d = n.alive() ? n.digest().toString() : "dead";
+            } catch (RuntimeException e) {
+                d = e.getMessage();
+            }
+            sb.append("\n  ").append(n).append(": ").append(d);
+        }
+        return sb.toString();
+    }
+
+    private static String dumpsIfSmall(Collection<? extends KvNode> members) {
+        StringBuilder sb = new StringBuilder("states:");
+        for (KvNode n : members) {
+            String d;
+            try {
+                d = n.alive() ? n.dump() : "dead";
+            } catch (RuntimeException e) {
+                d = e.getMessage();
+            }
+            if (d.length() > 4000) {
+                d = d.substring(0, 4000) + "...";
+            }
+            sb.append("\n  ").append(n).append(": ").append(d);
+        }
+        return sb.toString();
+    }
+
+    String diagnostics() {
+        StringBuilder sb = new StringBuilder("nodes:");
+        for (KvNode n : nodes) {
+            sb.append("\n  ").append(n.describe());
+        }
+        for (KvNode n : nodes) {
+            if (n instanceof GoNode g) {
+                sb.append("\n--- last lines of ").append(g.log()).append(" ---\n").append(GoPeer.tail(g.log(), 40));
+            }
+        }
+        sb.append("\n(full Go logs in ").append(dir == null ? "?" : dir.toAbsolutePath())
+                .append("; Java logs in target/surefire-reports/*-output.txt)");
+        return sb.toString();
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(p)) {
+            for (Path q : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}

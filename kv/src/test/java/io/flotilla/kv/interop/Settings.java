@@ -1,0 +1,67 @@
+package io.flotilla.kv.interop;
+
+import io.flotilla.raft.RaftConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The raft settings every node of a mixed cluster runs with, rendered both as gopeer flags and as a Flotilla
+ * {@link RaftConfig}, so Go and Java nodes time out, snapshot and compact alike.
+ */
+record Settings(Duration heartbeatTimeout, Duration electionTimeout, Duration leaderLeaseTimeout,
+                Duration commitTimeout, long snapshotThreshold, Duration snapshotInterval, long trailingLogs) {
+
+    /**
+     * Short but safe on a busy 2-core machine running a JVM and several Go processes: a leader heartbeats every
+     * 50-100 ms, a follower waits 500-1000 ms before campaigning. Snapshots effectively off.
+     */
+    static Settings defaults() {
+        return new Settings(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(250),
+                Duration.ofMillis(20), 8192, Duration.ofSeconds(120), 10240);
+    }
+
+    /** Automatic snapshots every few entries, keeping only a short log behind them. */
+    Settings withSnapshots(long threshold, Duration interval, long trailing) {
+        return new Settings(heartbeatTimeout, electionTimeout, leaderLeaseTimeout, commitTimeout, threshold, interval,
+                trailing);
+    }
+
+    List<String> goFlags() {
+        List<String> f = new ArrayList<>();
+        f.add("--heartbeat-timeout");
+        f.add(go(heartbeatTimeout));
+        f.add("--election-timeout");
+        f.add(go(electionTimeout));
+        f.add("--leader-lease-timeout");
+        f.add(go(leaderLeaseTimeout));
+        f.add("--commit-timeout");
+        f.add(go(commitTimeout));
+        f.add("--snapshot-threshold");
+        f.add(Long.toString(snapshotThreshold));
+        f.add("--snapshot-interval");
+        f.add(go(snapshotInterval));
+        f.add("--trailing-logs");
+        f.add(Long.toString(trailingLogs));
+        return f;
+    }
+
+    RaftConfig raftConfig(String id) {
+        return RaftConfig.builder()
+                .localId(id)
+                .heartbeatTimeout(heartbeatTimeout)
+                .electionTimeout(electionTimeout)
+                .leaderLeaseTimeout(leaderLeaseTimeout)
+                .commitTimeout(commitTimeout)
+                .snapshotThreshold(snapshotThreshold)
+                .snapshotInterval(snapshotInterval)
+                .trailingLogs(trailingLogs)
+                .build()
+                .validate();
+    }
+
+    private static String go(Duration d) {
+        return d.toMillis() + "ms";
+    }
+}
