@@ -37,6 +37,15 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
     /** Long enough for an election on a loaded 2-core machine, short enough to fail fast. */
     static final Duration WAIT = Duration.ofSeconds(20);
 
+    static {
+        // Java node logs (slf4j-simple, in target/surefire-reports/*-output.txt) with wall-clock times, to line
+        // them up with the Go logs. Takes effect only if no test in this JVM has logged yet.
+        System.setProperty("org.slf4j.simpleLogger.showDateTime",
+                System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
+                System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
+    }
+
     private final Settings settings;
     private final List<KvNode> nodes = new CopyOnWriteArrayList<>();
     private Path binary;
@@ -52,6 +61,7 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
+        System.err.println(java.time.Instant.now() + " ===== " + context.getDisplayName() + " =====");
         GoPeer.Result go = GoPeer.locate();
         assumeTrue(go.available(), () -> "interop tests need the gopeer binary: " + go.unavailableReason());
         binary = go.binary();
@@ -76,6 +86,7 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
             }
         }
         nodes.clear();
+        System.err.println(java.time.Instant.now() + " ===== torn down =====");
         if (!failures.isEmpty() && context.getExecutionException().isEmpty()) {
             throw failures.get(0);
         }
