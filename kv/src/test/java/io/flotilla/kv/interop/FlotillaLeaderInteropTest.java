@@ -1,12 +1,18 @@
 package io.flotilla.kv.interop;
 
+import io.flotilla.kv.KvCommand;
 import io.flotilla.kv.KvFsm;
+import io.flotilla.raft.ApplyResult;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +60,31 @@ class FlotillaLeaderInteropTest {
             assertThat(g.staleGet("ünïcødé-κλειδί-键")).isEqualTo("välue-😀-\u2028");
             assertThat(g.staleGet("empty")).isEmpty();
         }
+    }
+
+    @Test
+    void a_burst_of_writes_through_the_flotilla_leader_and_linearizable_reads() throws Exception {
+        List<KvNode> all = flotillaLedCluster();
+        // Proposed all at once, so the leader sends Go followers full batches through its pipeline.
+        Model model = new Model();
+        List<CompletableFuture<ApplyResult>> pending = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            String key = "burst-" + i;
+            String value = "value " + i;
+            pending.add(j1.raft().apply(KvCommand.set(key, value).encode(), Duration.ofSeconds(10)));
+            model.set(key, value);
+        }
+        long last = 0;
+        for (CompletableFuture<ApplyResult> f : pending) {
+            last = Math.max(last, f.get(MixedCluster.WAIT.toSeconds(), TimeUnit.SECONDS).index());
+        }
+        KvFsm.Digest d = cluster.awaitConverged(all, last);
+        assertThat(d.sha256()).isEqualTo(model.sha256());
+        assertThat(d.keys()).isEqualTo(1000);
+        // Both need a quorum of Go followers to answer heartbeats in the leader's current term.
+        j1.raft().verifyLeader().get(MixedCluster.WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(j1.raft().linearizableRead().get(MixedCluster.WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isGreaterThanOrEqualTo(last);
     }
 
     @Test

@@ -6,7 +6,12 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,6 +60,45 @@ class GoLeaderInteropTest {
             assertThat(j.leaderAddress()).isEqualTo(g1.raftAddress());
             assertThat(j.raft().leaderId()).hasValueSatisfying(id -> assertThat(id.value()).isEqualTo("g1"));
         }
+    }
+
+    @Test
+    void concurrent_writers_through_the_go_leader_and_a_linearizable_read() throws Exception {
+        List<KvNode> all = goLedCluster();
+        int writers = 16;
+        int each = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        long last = 0;
+        try {
+            List<Future<Long>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(pool.submit(() -> {
+                    long max = 0;
+                    for (int i = 0; i < each; i++) {
+                        max = Math.max(max, g1.put("w" + writer + "-" + i, "value " + i).index());
+                    }
+                    return max;
+                }));
+            }
+            for (Future<Long> f : done) {
+                last = Math.max(last, f.get(MixedCluster.WAIT.toSeconds(), TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Model model = new Model();
+        for (int w = 0; w < writers; w++) {
+            for (int i = 0; i < each; i++) {
+                model.set("w" + w + "-" + i, "value " + i);
+            }
+        }
+        KvFsm.Digest d = cluster.awaitConverged(all, last);
+        assertThat(d.sha256()).isEqualTo(model.sha256());
+        assertThat(d.keys()).isEqualTo(writers * each);
+        // gopeer's linearizable read commits a barrier, which needs a Flotilla follower's acknowledgement.
+        assertThat(g1.get("w7-24")).isEqualTo("value 24");
+        assertThat(g1.get("absent")).isNull();
     }
 
     @Test

@@ -189,6 +189,12 @@ final class GoNode implements KvNode {
     }
 
     @Override
+    public long addNonvoter(KvNode node) {
+        return (Long) Json.object(call("POST", "/cluster/join?voter=false&id=" + query(node.id()) + "&addr="
+                + query(node.raftAddress()), null, 200)).get("index");
+    }
+
+    @Override
     public long removeServer(String serverId) {
         return (Long) Json.object(call("POST", "/cluster/remove?id=" + query(serverId), null, 200)).get("index");
     }
@@ -209,14 +215,23 @@ final class GoNode implements KvNode {
         return out;
     }
 
+    /** Linearizable read of one key (gopeer commits a barrier first); {@code null} when absent. */
+    String get(String key) {
+        return read("/kv/" + pathEscape(key));
+    }
+
     /** Stale read of one key from the local state; empty string and {@code null} differ. */
     String staleGet(String key) {
-        HttpResponse<String> r = send("GET", "/kv/" + pathEscape(key) + "?consistency=stale", null);
+        return read("/kv/" + pathEscape(key) + "?consistency=stale");
+    }
+
+    private String read(String path) {
+        HttpResponse<String> r = send("GET", path, null);
         if (r.statusCode() == 404) {
             return null;
         }
         if (r.statusCode() != 200) {
-            throw new CallFailed("GET /kv/" + key + " on go " + id + " answered " + r.statusCode() + " " + r.body());
+            throw new CallFailed("GET " + path + " on go " + id + " answered " + r.statusCode() + " " + r.body());
         }
         return (String) Json.object(r.body()).get("value");
     }

@@ -145,6 +145,12 @@ final class JavaNode implements KvNode {
     }
 
     @Override
+    public long addNonvoter(KvNode node) {
+        return await(raft.addNonvoter(ServerId.of(node.id()), ServerAddress.of(node.raftAddress()), 0, CALL),
+                "addNonvoter " + node.id());
+    }
+
+    @Override
     public long removeServer(String serverId) {
         return await(raft.removeServer(ServerId.of(serverId), 0, CALL), "removeServer " + serverId);
     }

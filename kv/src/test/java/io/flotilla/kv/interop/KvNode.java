@@ -59,6 +59,9 @@ interface KvNode {
     /** Adds a voter through this node (it must lead). */
     long addVoter(KvNode node);
 
+    /** Adds a non-voter through this node (it must lead). */
+    long addNonvoter(KvNode node);
+
     /** Removes a server through this node (it must lead). */
     long removeServer(String id);
 
