@@ -20,21 +20,12 @@ class FailoverInteropTest {
     @RegisterExtension
     final MixedCluster cluster = new MixedCluster(Settings.defaults());
 
-    /** Waits for the first leader, then hands leadership to {@code wanted} if someone else won. */
-    private void makeLeader(KvNode wanted, List<KvNode> all) {
-        KvNode first = cluster.awaitLeader(all);
-        if (first != wanted) {
-            first.transferLeadershipTo(wanted);
-        }
-        cluster.awaitLeader(wanted, all);
-    }
-
     @Test
     void a_killed_go_leader_is_replaced_by_a_flotilla_node() {
         Map<String, KvNode> n = cluster.bootstrapped(List.of("g1"), List.of("j1", "j2"));
         KvNode g1 = n.get("g1");
         List<KvNode> all = List.copyOf(n.values());
-        makeLeader(g1, all);
+        cluster.makeLeader(g1, all);
 
         Model model = new Model();
         long last = model.putMany(g1, "before", 20);
@@ -56,7 +47,7 @@ class FailoverInteropTest {
         Map<String, KvNode> n = cluster.bootstrapped(List.of("g1", "g2"), List.of("j1"));
         KvNode j1 = n.get("j1");
         List<KvNode> all = List.copyOf(n.values());
-        makeLeader(j1, all);
+        cluster.makeLeader(j1, all);
 
         Model model = new Model();
         long last = model.putMany(j1, "before", 20);

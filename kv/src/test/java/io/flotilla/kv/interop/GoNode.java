@@ -37,13 +37,18 @@ final class GoNode implements KvNode {
     }
 
     private final String id;
-    private final Process process;
+    private final List<String> command;
+    private final boolean durable;
     private final Path log;
     private final String raftAddress;
-    private final URI http;
+    private volatile Process process;
+    private volatile URI http;
 
-    private GoNode(String id, Process process, Path log, String raftAddress, URI http) {
+    private GoNode(String id, List<String> command, boolean durable, Process process, Path log, String raftAddress,
+                   URI http) {
         this.id = id;
+        this.command = command;
+        this.durable = durable;
         this.process = process;
         this.log = log;
         this.raftAddress = raftAddress;
@@ -56,11 +61,16 @@ final class GoNode implements KvNode {
      * @param raftAddress {@code 127.0.0.1:0} for any port (then it cannot be in a bootstrap configuration)
      * @param peers       the bootstrap configuration ({@code id=addr,...}); {@code null} to bootstrap alone; only
      *                    used when {@code bootstrap}
+     * @param dataDir     for a durable node (bolt log and file snapshots) that can be restarted; else {@code null}
      */
     static GoNode start(Path binary, String id, String raftAddress, boolean bootstrap, String peers,
-                        Settings settings, Path log) throws IOException {
+                        Settings settings, Path dataDir, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "serve", "--id", id, "--raft-addr",
                 raftAddress, "--http-addr", "127.0.0.1:0", "--request-timeout", "5s", "--transport-timeout", "5s"));
+        if (dataDir != null) {
+            cmd.add("--data-dir");
+            cmd.add(dataDir.toString());
+        }
         if (bootstrap) {
             cmd.add("--bootstrap");
             if (peers != null) {
@@ -69,6 +79,14 @@ final class GoNode implements KvNode {
             }
         }
         cmd.addAll(settings.goFlags());
+        Launched l = launch(id, cmd, log);
+        return new GoNode(id, cmd, dataDir != null, l.process, log, l.raftAddress, l.http);
+    }
+
+    private record Launched(Process process, String raftAddress, URI http) {
+    }
+
+    private static Launched launch(String id, List<String> cmd, Path log) throws IOException {
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -107,7 +125,47 @@ final class GoNode implements KvNode {
             p.destroyForcibly();
             throw new IllegalStateException("gopeer " + id + " printed " + line + " instead of its ready line");
         }
-        return new GoNode(id, p, log, (String) m.get("raft_addr"), URI.create("http://" + m.get("http_addr")));
+        return new Launched(p, (String) m.get("raft_addr"), URI.create("http://" + m.get("http_addr")));
+    }
+
+    /**
+     * Starts a killed durable node again with the same command line (so the same data directory) on the same
+     * raft address; it gets a new HTTP port.
+     */
+    GoNode restart() throws IOException {
+        if (!durable || process.isAlive()) {
+            throw new IllegalStateException(this + " is running or not durable");
+        }
+        List<String> cmd = new ArrayList<>(command);
+        cmd.set(cmd.indexOf("--raft-addr") + 1, raftAddress);
+        Launched l = launch(id, cmd, log);
+        process = l.process;
+        http = l.http;
+        return this;
+    }
+
+    /** SIGSTOP: the process stops answering but keeps its connections, like a partition or a long pause. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
     }
 
     Path log() {

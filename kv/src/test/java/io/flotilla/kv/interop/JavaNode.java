@@ -34,10 +34,12 @@ final class JavaNode implements KvNode {
 
     private final String id;
     private final Settings settings;
-    private final NetworkTransport transport;
+    private final String address;
+    /** Survives {@link #kill}, like a disk: a restarted node finds its term, vote and log. */
     private final InmemStore store = new InmemStore();
     private final FileSnapshotStore snapshots;
-    private final KvFsm fsm = new KvFsm();
+    private volatile NetworkTransport transport;
+    private volatile KvFsm fsm = new KvFsm();
     private volatile Raft raft;
     private volatile boolean killed;
 
@@ -45,6 +47,7 @@ final class JavaNode implements KvNode {
         this.id = id;
         this.settings = settings;
         this.transport = transport;
+        this.address = transport.localAddress().value();
         this.snapshots = snapshots;
     }
 
@@ -70,6 +73,20 @@ final class JavaNode implements KvNode {
         return this;
     }
 
+    /**
+     * Starts a killed node again on the same address with the same stores (log, term, vote, snapshots) and a fresh
+     * state machine, as a process restart would.
+     */
+    JavaNode restart() throws IOException {
+        if (!killed) {
+            throw new IllegalStateException(this + " is running");
+        }
+        transport = NetworkTransport.tcp(address, 3, Duration.ofSeconds(5));
+        fsm = new KvFsm();
+        killed = false;
+        return start(Optional.empty());
+    }
+
     Raft raft() {
         return raft;
     }
@@ -89,7 +106,7 @@ final class JavaNode implements KvNode {
 
     @Override
     public String raftAddress() {
-        return transport.localAddress().value();
+        return address;
     }
 
     @Override

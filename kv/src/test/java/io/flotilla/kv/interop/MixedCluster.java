@@ -136,6 +136,11 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
      * hashicorp recommends: any of them may win the first election. Returns the nodes by id.
      */
     Map<String, KvNode> bootstrapped(List<String> goIds, List<String> javaIds) {
+        return bootstrapped(goIds, javaIds, false);
+    }
+
+    /** As {@link #bootstrapped(List, List)}; {@code durableGo} gives the Go nodes data directories. */
+    Map<String, KvNode> bootstrapped(List<String> goIds, List<String> javaIds, boolean durableGo) {
         try {
             Map<String, String> goAddresses = new LinkedHashMap<>();
             for (String id : goIds) {
@@ -153,7 +158,7 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
                     .collect(Collectors.joining(","));
             Map<String, KvNode> out = new LinkedHashMap<>();
             for (var e : goAddresses.entrySet()) {
-                out.put(e.getKey(), startGo(e.getKey(), e.getValue(), true, peers));
+                out.put(e.getKey(), startGo(e.getKey(), e.getValue(), true, peers, durableGo));
             }
             for (JavaNode j : javas.values()) {
                 out.put(j.id(), j.start(Optional.of(configuration)));
@@ -171,8 +176,13 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
     }
 
     private GoNode startGo(String id, String raftAddress, boolean bootstrap, String peers) {
+        return startGo(id, raftAddress, bootstrap, peers, false);
+    }
+
+    private GoNode startGo(String id, String raftAddress, boolean bootstrap, String peers, boolean durable) {
         try {
-            GoNode n = GoNode.start(binary, id, raftAddress, bootstrap, peers, settings, dir.resolve(id + ".log"));
+            GoNode n = GoNode.start(binary, id, raftAddress, bootstrap, peers, settings,
+                    durable ? dir.resolve("go-data").resolve(id) : null, dir.resolve(id + ".log"));
             nodes.add(n);
             return n;
         } catch (IOException e) {
@@ -229,6 +239,15 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
             }
             return true;
         });
+    }
+
+    /** Waits for a first leader among {@code all}, then hands leadership to {@code wanted} if another one won. */
+    void makeLeader(KvNode wanted, List<? extends KvNode> all) {
+        KvNode first = awaitLeader(all);
+        if (first != wanted) {
+            first.transferLeadershipTo(wanted);
+        }
+        awaitLeader(wanted, all);
     }
 
     /**

@@ -28,6 +28,11 @@ record Settings(Duration heartbeatTimeout, Duration electionTimeout, Duration le
                 trailing);
     }
 
+    Settings withLeaderLease(Duration lease) {
+        return new Settings(heartbeatTimeout, electionTimeout, lease, commitTimeout, snapshotThreshold,
+                snapshotInterval, trailingLogs);
+    }
+
     List<String> goFlags() {
         List<String> f = new ArrayList<>();
         f.add("--heartbeat-timeout");
