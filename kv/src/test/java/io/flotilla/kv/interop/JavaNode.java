@@ -51,11 +51,15 @@ final class JavaNode implements KvNode {
         this.snapshots = snapshots;
     }
 
-    /** Binds the transport to a free loopback port; {@link #start} then starts raft. */
-    static JavaNode create(String id, Settings settings, Path dir) throws IOException {
+    /**
+     * Binds the transport to a free loopback port; {@link #start} then starts raft. The node's id is {@code name},
+     * or its address if the settings want ids to be addresses (protocol versions below 3).
+     */
+    static JavaNode create(String name, Settings settings, Path dir) throws IOException {
         NetworkTransport t = NetworkTransport.tcp("127.0.0.1:0", 3, Duration.ofSeconds(5));
         try {
-            return new JavaNode(id, settings, t, new FileSnapshotStore(dir.resolve(id), 2));
+            String id = settings.idsAreAddresses() ? t.localAddress().value() : name;
+            return new JavaNode(id, settings, t, new FileSnapshotStore(dir.resolve(name), 2));
         } catch (IOException | RuntimeException e) {
             t.close();
             throw e;

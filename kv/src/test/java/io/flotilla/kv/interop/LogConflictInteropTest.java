@@ -34,7 +34,7 @@ class LogConflictInteropTest {
 
     @Test
     void a_go_leader_overwrites_the_uncommitted_suffix_of_a_restarted_flotilla_node() throws Exception {
-        Map<String, KvNode> n = cluster.bootstrapped(List.of("g1", "g2"), List.of("j1"), true);
+        Map<String, KvNode> n = cluster.bootstrapped(List.of("g1", "g2"), List.of("j1"), true, null);
         JavaNode j1 = (JavaNode) n.get("j1");
         GoNode g1 = (GoNode) n.get("g1");
         GoNode g2 = (GoNode) n.get("g2");
@@ -71,7 +71,7 @@ class LogConflictInteropTest {
 
     @Test
     void a_flotilla_leader_overwrites_the_uncommitted_suffix_of_a_restarted_go_node() throws Exception {
-        Map<String, KvNode> n = cluster.bootstrapped(List.of("g1"), List.of("j1", "j2"), true);
+        Map<String, KvNode> n = cluster.bootstrapped(List.of("g1"), List.of("j1", "j2"), true, null);
         GoNode g1 = (GoNode) n.get("g1");
         JavaNode j1 = (JavaNode) n.get("j1");
         JavaNode j2 = (JavaNode) n.get("j2");

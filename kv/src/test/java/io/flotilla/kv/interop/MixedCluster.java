@@ -46,7 +46,7 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX"));
     }
 
-    private final Settings settings;
+    private volatile Settings settings;
     private final List<KvNode> nodes = new CopyOnWriteArrayList<>();
     private Path binary;
     private Path dir;
@@ -59,14 +59,25 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
         return settings;
     }
 
+    /** Changes the settings for the nodes started from now on (e.g. per parameter of a parameterized test). */
+    void use(Settings newSettings) {
+        if (!nodes.isEmpty()) {
+            throw new IllegalStateException("nodes already started with " + settings);
+        }
+        settings = newSettings;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         System.err.println(java.time.Instant.now() + " ===== " + context.getDisplayName() + " =====");
         GoPeer.Result go = GoPeer.locate();
         assumeTrue(go.available(), () -> "interop tests need the gopeer binary: " + go.unavailableReason());
         binary = go.binary();
-        dir = Path.of("target", "interop", context.getRequiredTestClass().getSimpleName(),
-                context.getRequiredTestMethod().getName());
+        String method = context.getRequiredTestMethod().getName();
+        // Parameterized invocations share a method: keep their logs apart by the invocation's display name.
+        String invocation = context.getUniqueId().contains("test-template-invocation")
+                ? "-" + context.getDisplayName().replaceAll("[^A-Za-z0-9._-]+", "_") : "";
+        dir = Path.of("target", "interop", context.getRequiredTestClass().getSimpleName(), method + invocation);
         deleteRecursively(dir);
         Files.createDirectories(dir);
     }
@@ -133,35 +144,46 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
 
     /**
      * Go and Java nodes all bootstrapped with the same configuration (every one of them a voter), the way
-     * hashicorp recommends: any of them may win the first election. Returns the nodes by id.
+     * hashicorp recommends: any of them may win the first election. Returns the nodes by name.
      */
-    Map<String, KvNode> bootstrapped(List<String> goIds, List<String> javaIds) {
-        return bootstrapped(goIds, javaIds, false);
+    Map<String, KvNode> bootstrapped(List<String> goNames, List<String> javaNames) {
+        return bootstrapped(goNames, javaNames, false, null);
     }
 
-    /** As {@link #bootstrapped(List, List)}; {@code durableGo} gives the Go nodes data directories. */
-    Map<String, KvNode> bootstrapped(List<String> goIds, List<String> javaIds, boolean durableGo) {
+    /**
+     * Go and Java nodes, all voters in one configuration.
+     *
+     * @param durableGo    give the Go nodes data directories (so they can restart)
+     * @param bootstrapper the only node to bootstrap (with everyone's configuration), so the only one that can
+     *                     campaign at first (servers without a configuration never do); {@code null}: all of them
+     * @return the nodes by name; with protocol versions below 3 their ids are their addresses
+     */
+    Map<String, KvNode> bootstrapped(List<String> goNames, List<String> javaNames, boolean durableGo,
+                                     String bootstrapper) {
         try {
             Map<String, String> goAddresses = new LinkedHashMap<>();
-            for (String id : goIds) {
-                goAddresses.put(id, "127.0.0.1:" + freePort());
+            for (String name : goNames) {
+                goAddresses.put(name, "127.0.0.1:" + freePort());
             }
             Map<String, JavaNode> javas = new LinkedHashMap<>();
-            for (String id : javaIds) {
-                javas.put(id, created(id));
+            for (String name : javaNames) {
+                javas.put(name, created(name));
             }
             List<Server> servers = new ArrayList<>();
-            goAddresses.forEach((id, addr) -> servers.add(Server.voter(id, addr)));
+            goAddresses.forEach((name, addr) -> servers.add(Server.voter(goId(name, addr), addr)));
             javas.values().forEach(j -> servers.add(j.asVoter()));
             Configuration configuration = new Configuration(servers);
             String peers = servers.stream().map(s -> s.id().value() + "=" + s.address().value())
                     .collect(Collectors.joining(","));
             Map<String, KvNode> out = new LinkedHashMap<>();
             for (var e : goAddresses.entrySet()) {
-                out.put(e.getKey(), startGo(e.getKey(), e.getValue(), true, peers, durableGo));
+                boolean bootstrap = bootstrapper == null || bootstrapper.equals(e.getKey());
+                out.put(e.getKey(), startGo(e.getKey(), goId(e.getKey(), e.getValue()), e.getValue(), bootstrap,
+                        peers, durableGo));
             }
-            for (JavaNode j : javas.values()) {
-                out.put(j.id(), j.start(Optional.of(configuration)));
+            for (var e : javas.entrySet()) {
+                boolean bootstrap = bootstrapper == null || bootstrapper.equals(e.getKey());
+                out.put(e.getKey(), e.getValue().start(bootstrap ? Optional.of(configuration) : Optional.empty()));
             }
             return out;
         } catch (IOException e) {
@@ -169,20 +191,25 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    private JavaNode created(String id) throws IOException {
-        JavaNode n = JavaNode.create(id, settings, dir.resolve("java-snapshots"));
+    private String goId(String name, String address) {
+        return settings.idsAreAddresses() ? address : name;
+    }
+
+    private JavaNode created(String name) throws IOException {
+        JavaNode n = JavaNode.create(name, settings, dir.resolve("java-snapshots"));
         nodes.add(n);
         return n;
     }
 
     private GoNode startGo(String id, String raftAddress, boolean bootstrap, String peers) {
-        return startGo(id, raftAddress, bootstrap, peers, false);
+        return startGo(id, id, raftAddress, bootstrap, peers, false);
     }
 
-    private GoNode startGo(String id, String raftAddress, boolean bootstrap, String peers, boolean durable) {
+    private GoNode startGo(String name, String id, String raftAddress, boolean bootstrap, String peers,
+                           boolean durable) {
         try {
             GoNode n = GoNode.start(binary, id, raftAddress, bootstrap, peers, settings,
-                    durable ? dir.resolve("go-data").resolve(id) : null, dir.resolve(id + ".log"));
+                    durable ? dir.resolve("go-data").resolve(name) : null, dir.resolve(name + ".log"));
             nodes.add(n);
             return n;
         } catch (IOException e) {

@@ -11,7 +11,8 @@ import java.util.List;
  * {@link RaftConfig}, so Go and Java nodes time out, snapshot and compact alike.
  */
 record Settings(Duration heartbeatTimeout, Duration electionTimeout, Duration leaderLeaseTimeout,
-                Duration commitTimeout, long snapshotThreshold, Duration snapshotInterval, long trailingLogs) {
+                Duration commitTimeout, long snapshotThreshold, Duration snapshotInterval, long trailingLogs,
+                int protocolVersion) {
 
     /**
      * Short but safe on a busy 2-core machine running a JVM and several Go processes: a leader heartbeats every
@@ -19,18 +20,28 @@ record Settings(Duration heartbeatTimeout, Duration electionTimeout, Duration le
      */
     static Settings defaults() {
         return new Settings(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(250),
-                Duration.ofMillis(20), 8192, Duration.ofSeconds(120), 10240);
+                Duration.ofMillis(20), 8192, Duration.ofSeconds(120), 10240, 3);
     }
 
     /** Automatic snapshots every few entries, keeping only a short log behind them. */
     Settings withSnapshots(long threshold, Duration interval, long trailing) {
         return new Settings(heartbeatTimeout, electionTimeout, leaderLeaseTimeout, commitTimeout, threshold, interval,
-                trailing);
+                trailing, protocolVersion);
     }
 
     Settings withLeaderLease(Duration lease) {
         return new Settings(heartbeatTimeout, electionTimeout, lease, commitTimeout, snapshotThreshold,
-                snapshotInterval, trailingLogs);
+                snapshotInterval, trailingLogs, protocolVersion);
+    }
+
+    /** Below 3, hashicorp requires every server's id to be its address (and so does the harness then). */
+    Settings withProtocolVersion(int version) {
+        return new Settings(heartbeatTimeout, electionTimeout, leaderLeaseTimeout, commitTimeout, snapshotThreshold,
+                snapshotInterval, trailingLogs, version);
+    }
+
+    boolean idsAreAddresses() {
+        return protocolVersion < 3;
     }
 
     List<String> goFlags() {
@@ -49,6 +60,8 @@ record Settings(Duration heartbeatTimeout, Duration electionTimeout, Duration le
         f.add(go(snapshotInterval));
         f.add("--trailing-logs");
         f.add(Long.toString(trailingLogs));
+        f.add("--protocol-version");
+        f.add(Integer.toString(protocolVersion));
         return f;
     }
 
@@ -62,6 +75,7 @@ record Settings(Duration heartbeatTimeout, Duration electionTimeout, Duration le
                 .snapshotThreshold(snapshotThreshold)
                 .snapshotInterval(snapshotInterval)
                 .trailingLogs(trailingLogs)
+                .protocolVersion(protocolVersion)
                 .build()
                 .validate();
     }
