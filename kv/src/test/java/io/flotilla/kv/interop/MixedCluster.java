@@ -86,6 +86,12 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
     public void afterEach(ExtensionContext context) {
         context.getExecutionException().ifPresent(e -> e.addSuppressed(new Diagnostics(diagnostics())));
         List<RuntimeException> failures = new ArrayList<>();
+        // Start every Java node's shutdown at once (each takes a while); the loop below waits for them.
+        for (KvNode n : nodes) {
+            if (n instanceof JavaNode j && j.alive() && j.raft() != null) {
+                j.raft().shutdown();
+            }
+        }
         // Java nodes first: a Go node killed under a Java follower only makes it log connection errors.
         for (KvNode n : nodes.stream().sorted(Comparator.comparing(KvNode::kind).reversed()).toList()) {
             try {
