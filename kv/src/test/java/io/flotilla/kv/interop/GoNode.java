@@ -259,7 +259,13 @@ final class GoNode implements KvNode {
 
     @Override
     public void transferLeadershipTo(KvNode node) {
-        call("POST", "/cluster/transfer?id=" + query(node.id()) + "&addr=" + query(node.raftAddress()), null, 200);
+        transferLeadershipTo(node, false);
+    }
+
+    /** With {@code force}, gopeer lets raft send TimeoutNow even to a non-voter. */
+    void transferLeadershipTo(KvNode node, boolean force) {
+        call("POST", "/cluster/transfer?id=" + query(node.id()) + "&addr=" + query(node.raftAddress())
+                + (force ? "&force=true" : ""), null, 200);
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * (f) Leadership transfer across implementations: TimeoutNow from a Go leader makes a Flotilla node campaign and
@@ -71,5 +72,30 @@ class LeadershipTransferInteropTest {
         KvFsm.Digest d = cluster.awaitConverged(all, last);
         assertThat(d.sha256()).isEqualTo(model.sha256());
         assertThat(d.keys()).isEqualTo(30);
+    }
+
+    @Test
+    void a_flotilla_non_voter_refuses_leadership_from_a_go_leader() {
+        GoNode g1 = cluster.goAlone("g1");
+        cluster.awaitLeader(g1, List.of(g1));
+        JavaNode j1 = cluster.java("j1");
+        JavaNode j2 = cluster.java("j2");
+        g1.addVoter(j1);
+        g1.addNonvoter(j2);
+        List<KvNode> all = List.of(g1, j1, j2);
+        cluster.awaitLeader(g1, all);
+        Model model = new Model();
+        model.putMany(g1, "before", 5);
+
+        // hashicorp 1.1.2 would send TimeoutNow to a non-voter and let it campaign (and a Go non-voter can win);
+        // Flotilla's non-voter answers TimeoutNow with an error, so the Go leader's transfer fails and it leads on.
+        assertThatThrownBy(() -> g1.transferLeadershipTo(j2, true))
+                .isInstanceOf(KvNode.CallFailed.class)
+                .hasMessageContaining("not a voter");
+        cluster.awaitLeader(g1, all);
+        assertThat(j2.state()).isEqualTo("Follower");
+        long last = model.putMany(g1, "after", 5);
+        KvFsm.Digest d = cluster.awaitConverged(all, last);
+        assertThat(d.sha256()).isEqualTo(model.sha256());
     }
 }

@@ -67,6 +67,18 @@ class SnapshotInstallInteropTest {
         d = cluster.awaitConverged(all, last);
         assertThat(d.sha256()).isEqualTo(model.sha256());
         assertThat(d.keys()).isEqualTo(model.keys());
+
+        // Relay: j1, whose log starts after Go's snapshot, leads and must bring a fresh Go node up from a
+        // snapshot of its own (or the one it installed, configuration blob included).
+        g1.transferLeadershipTo(j1);
+        cluster.awaitLeader(j1, all);
+        GoNode g2 = cluster.go("g2");
+        j1.addVoter(g2);
+        last = model.putMany(j1, "relay", 5);
+        all = List.of(g1, j1, g2);
+        d = cluster.awaitConverged(all, last);
+        assertThat(d.sha256()).isEqualTo(model.sha256());
+        assertThat(g2.restores()).as("snapshots g2 restored").isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -92,5 +104,17 @@ class SnapshotInstallInteropTest {
         d = cluster.awaitConverged(all, last);
         assertThat(d.sha256()).isEqualTo(model.sha256());
         assertThat(d.keys()).isEqualTo(model.keys());
+
+        // Relay: g1, whose log starts after Flotilla's snapshot, leads and must bring a fresh Flotilla node up
+        // from a snapshot.
+        j1.transferLeadershipTo(g1);
+        cluster.awaitLeader(g1, all);
+        JavaNode j2 = cluster.java("j2");
+        g1.addVoter(j2);
+        last = model.putMany(g1, "relay", 5);
+        all = List.of(j1, g1, j2);
+        d = cluster.awaitConverged(all, last);
+        assertThat(d.sha256()).isEqualTo(model.sha256());
+        assertThat(j2.restores()).as("snapshots j2 restored").isGreaterThanOrEqualTo(1);
     }
 }
