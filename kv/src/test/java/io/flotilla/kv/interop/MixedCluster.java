@@ -69,10 +69,10 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
-        System.err.println(java.time.Instant.now() + " ===== " + context.getDisplayName() + " =====");
         GoPeer.Result go = GoPeer.locate();
         assumeTrue(go.available(), () -> "interop tests need the gopeer binary: " + go.unavailableReason());
         binary = go.binary();
+        System.err.println(java.time.Instant.now() + " ===== " + context.getDisplayName() + " =====");
         String method = context.getRequiredTestMethod().getName();
         // Parameterized invocations share a method: keep their logs apart by the invocation's display name.
         String invocation = context.getUniqueId().contains("test-template-invocation")
@@ -119,14 +119,26 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
     // ------------------------------------------------------------------------------------------------------
     // Starting nodes
 
-    /** A Go node with no configuration, on any port: it waits to be added by a leader. */
-    GoNode go(String id) {
-        return startGo(id, "127.0.0.1:0", false, null);
+    /** A Go node with no configuration: it waits to be added by a leader. */
+    GoNode go(String name) {
+        return startGo(name, false);
     }
 
     /** A Go node bootstrapped as the only voter: it elects itself. */
-    GoNode goAlone(String id) {
-        return startGo(id, "127.0.0.1:0", true, null);
+    GoNode goAlone(String name) {
+        return startGo(name, true);
+    }
+
+    private GoNode startGo(String name, boolean bootstrapAlone) {
+        if (!settings.idsAreAddresses()) {
+            return startGo(name, "127.0.0.1:0", bootstrapAlone, null);
+        }
+        try {
+            String address = "127.0.0.1:" + freePort();
+            return startGo(name, address, address, bootstrapAlone, null, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A Java node with no configuration: it waits to be added by a leader. */
