@@ -40,7 +40,7 @@ class FlotillaLeaderInteropTest {
     }
 
     @Test
-    void go_followers_apply_what_the_flotilla_leader_commits() {
+    void go_followers_apply_what_the_flotilla_leader_commits() throws Exception {
         List<KvNode> all = flotillaLedCluster();
         assertThat(g1.configuration()).containsExactlyInAnyOrderElementsOf(j1.configuration());
 
@@ -50,6 +50,13 @@ class FlotillaLeaderInteropTest {
         last = Math.max(last, model.put(j1, "ünïcødé-κλειδί-键", "välue-😀-\u2028"));
         last = Math.max(last, model.put(j1, "empty", ""));
         last = Math.max(last, model.put(j1, "quote\"back\\slash", "<html> & 'json' \"escapes\"\t\n"));
+        // An entry with extensions (Log.Extensions on the wire; the FSM ignores them) and a barrier entry.
+        ApplyResult withExtensions = j1.raft().applyLog(KvCommand.set("ext", "x").encode(),
+                new byte[] {0, (byte) 0xff, 'e', 'x', 't'}, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+        model.set("ext", "x");
+        long barrier = j1.raft().barrier(Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+        assertThat(barrier).isGreaterThan(withExtensions.index());
+        last = Math.max(last, withExtensions.index());
 
         KvFsm.Digest d = cluster.awaitConverged(all, last);
         assertThat(d.sha256()).isEqualTo(model.sha256());
