@@ -144,30 +144,6 @@ final class GoNode implements KvNode {
         return this;
     }
 
-    /** SIGSTOP: the process stops answering but keeps its connections, like a partition or a long pause. */
-    void pause() {
-        signal("STOP");
-    }
-
-    /** SIGCONT after {@link #pause}. */
-    void resume() {
-        signal("CONT");
-    }
-
-    private void signal(String name) {
-        try {
-            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-            if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
-        }
-    }
-
     Path log() {
         return log;
     }
