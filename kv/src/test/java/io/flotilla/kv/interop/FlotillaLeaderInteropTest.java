@@ -42,6 +42,7 @@ class FlotillaLeaderInteropTest {
     @Test
     void go_followers_apply_what_the_flotilla_leader_commits() throws Exception {
         List<KvNode> all = flotillaLedCluster();
+        cluster.awaitConfiguration(g1, List.of("j1", "g1", "g2"));
         assertThat(g1.configuration()).containsExactlyInAnyOrderElementsOf(j1.configuration());
 
         Model model = new Model();

@@ -41,6 +41,7 @@ class GoLeaderInteropTest {
     @Test
     void flotilla_followers_apply_what_the_go_leader_commits() {
         List<KvNode> all = goLedCluster();
+        cluster.awaitConfiguration(j1, List.of("g1", "j1", "j2"));
         assertThat(j1.configuration()).containsExactlyInAnyOrderElementsOf(g1.configuration());
 
         Model model = new Model();

@@ -28,9 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class LogConflictInteropTest {
-    /** A longer lease gives the Go leader of the second test more time to append before it steps down. */
     @RegisterExtension
-    final MixedCluster cluster = new MixedCluster(Settings.defaults().withLeaderLease(Duration.ofMillis(500)));
+    final MixedCluster cluster = new MixedCluster(Settings.defaults());
 
     @Test
     void a_go_leader_overwrites_the_uncommitted_suffix_of_a_restarted_flotilla_node() throws Exception {

@@ -16,10 +16,13 @@ record Settings(Duration heartbeatTimeout, Duration electionTimeout, Duration le
 
     /**
      * Short but safe on a busy 2-core machine running a JVM and several Go processes: a leader heartbeats every
-     * 50-100 ms, a follower waits 500-1000 ms before campaigning. Snapshots effectively off.
+     * 50-100 ms, a follower waits 500-1000 ms before campaigning, a leader steps down after 500 ms without hearing
+     * from a quorum. The lease is as long as allowed (at most the heartbeat timeout) because all Flotilla nodes
+     * share the test JVM: a GC pause (over 200 ms seen on a loaded machine) silences them all at once, and a
+     * 250 ms lease made a Go leader with two Flotilla followers step down. Snapshots effectively off.
      */
     static Settings defaults() {
-        return new Settings(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(250),
+        return new Settings(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(500),
                 Duration.ofMillis(20), 8192, Duration.ofSeconds(120), 10240, 3);
     }
 

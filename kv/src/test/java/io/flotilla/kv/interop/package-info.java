@@ -14,8 +14,8 @@
  * surefire output file; a failing test carries the state of every node and the tail of every Go log. Processes are
  * killed after each test and, whatever happens, when the JVM exits.
  *
- * <p>Timing: heartbeat and election timeouts of 500 ms and a 250 ms leader lease on both sides (Go's defaults are
- * 1 s and 500 ms), so an election takes about a second; nothing sleeps for synchronisation, every wait polls a
+ * <p>Timing: heartbeat, election and leader lease timeouts of 500 ms on both sides (Go's defaults are 1 s, 1 s and
+ * 500 ms), so an election takes about a second; nothing sleeps for synchronisation, every wait polls a
  * condition with a deadline ({@link io.flotilla.kv.interop.MixedCluster#WAIT}).
  */
 package io.flotilla.kv.interop;
