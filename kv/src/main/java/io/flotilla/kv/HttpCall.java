@@ -24,6 +24,7 @@ final class HttpCall {
 
     private final HttpExchange exchange;
     private final HttpMetrics metrics;
+    private final Runnable onAnswered;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean answered = new AtomicBoolean();
     private final String method;
@@ -31,9 +32,11 @@ final class HttpCall {
     private final GoUrl.Query query;
     private volatile String endpoint = "other";
 
-    HttpCall(HttpExchange exchange, HttpMetrics metrics) {
+    /** @param onAnswered run once the answer has been written (or the write failed) */
+    HttpCall(HttpExchange exchange, HttpMetrics metrics, Runnable onAnswered) {
         this.exchange = exchange;
         this.metrics = metrics;
+        this.onAnswered = onAnswered;
         this.method = exchange.getRequestMethod();
         String p = exchange.getRequestURI().getRawPath();
         this.rawPath = p == null ? "" : p;
@@ -121,6 +124,7 @@ final class HttpCall {
         } finally {
             exchange.close();
             metrics.record(endpoint, method, status, System.nanoTime() - startNanos);
+            onAnswered.run();
         }
     }
 

@@ -79,6 +79,8 @@ final class KvHttpServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final HttpServer server;
     private final Map<String, Route> routes = new TreeMap<>();
+    /** Calls accepted and not yet answered; {@link #stop()} waits for them. */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     private record Route(String method, Consumer<HttpCall> handler) {
     }
@@ -142,11 +144,21 @@ final class KvHttpServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting connections and gives calls in flight up to two seconds to be answered (they are, once
-     * Raft shuts down: "outcome unknown"), like the Go node's {@code http.Server.Shutdown}.
+     * Gives calls in flight up to two seconds to be answered (they are, once Raft shuts down: "outcome
+     * unknown"), then closes the listener and every connection, like the Go node's {@code http.Server.Shutdown}.
+     * The JDK's own {@code stop(delay)} cannot be used for the wait: on JDK 17 it always waits the whole delay.
      */
     void stop() {
-        server.stop(2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10); // polling a counter at shutdown; nothing to synchronise with
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        server.stop(0);
     }
 
     /** Stops the listener at once if still running, and the worker threads. */
@@ -167,7 +179,8 @@ final class KvHttpServer implements AutoCloseable {
     // routing
 
     private void handle(HttpExchange exchange) {
-        HttpCall call = new HttpCall(exchange, metrics);
+        inFlight.incrementAndGet();
+        HttpCall call = new HttpCall(exchange, metrics, inFlight::decrementAndGet);
         try {
             route(call);
         } catch (Throwable t) {
