@@ -65,6 +65,14 @@ final class KvHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvHttpServer.class);
 
     static final int WORKERS = 32;
+
+    static {
+        // The JDK's server leaves Nagle's algorithm on. A client on a kept-alive connection (delayed ACKs) then
+        // waits ~40 ms for any answer written in more than one segment. Read once, when the first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String CAS_SHAPE = "{\"expect\":\"old\"|null,\"value\":\"new\"}";
 
