@@ -1,0 +1,119 @@
+package io.flotilla.kv.e2e;
+
+import io.flotilla.kv.KvClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * One cluster of Go reference nodes (real hashicorp/raft 1.1.2) and Java nodes: leadership moves both ways, a
+ * Java node catches up from a Go leader's snapshot and a Go node from a Java leader's, a bad entry committed
+ * through the Go leader stops no state machine, nodes of both kinds are killed with SIGKILL and restarted, and
+ * everything converges to one digest with no acknowledged write lost.
+ */
+class MixedClusterE2ETest {
+    @RegisterExtension
+    final TestCluster cluster = new TestCluster();
+
+    private final Map<String, String> acked = new LinkedHashMap<>();
+
+    @Test
+    void goAndJavaNodesServeOneCluster() throws Exception {
+        assumeTrue(GoPeer.binary().isPresent(), GoPeer::whyNot);
+        List<String> flags = new ArrayList<>(TestCluster.FAST);
+        flags.addAll(List.of("--snapshot-threshold", "32", "--trailing-logs", "8", "--snapshot-interval", "200ms"));
+        TestCluster.Node g1 = cluster.node("g1", true, true, new ArrayList<>(flags));
+        TestCluster.Node j2 = cluster.node("j2", false, true, new ArrayList<>(flags));
+        TestCluster.Node j3 = cluster.node("j3", false, true, new ArrayList<>(flags));
+        String peers = TestCluster.peers(g1, j2, j3);
+        for (TestCluster.Node n : List.of(g1, j2, j3)) {
+            n.flags.addAll(List.of("--bootstrap", "--peers", peers));
+            n.start();
+        }
+        cluster.awaitLeader();
+        write("a", 10);
+
+        // Leadership moves Java -> Go -> Java -> Go through /cluster/transfer.
+        transferTo(g1);
+        transferTo(j2);
+        transferTo(g1);
+        KvClient.Answer follower = cluster.client.put(j2.http(), "k", "v");
+        assertThat(follower.status()).isEqualTo(503);
+        assertThat(follower.body()).isEqualTo("{\"error\":\"node is not the leader\",\"leader_addr\":\""
+                + g1.raftAddr() + "\",\"leader_id\":\"g1\"}\n");
+
+        // A Java node that missed what the Go leader has compacted away catches up from the Go snapshot.
+        j3.kill();
+        long last = write("b", 60);
+        assertThat(g1.post("/snapshot").status()).isEqualTo(200);
+        j3.start();
+        cluster.awaitConverged(last);
+        assertThat((Long) j3.get("/fsm?dump=1").json().get("restores")).as("j3 restored the Go snapshot")
+                .isGreaterThanOrEqualTo(1);
+
+        // A bad entry through the Go leader: committed everywhere, applied as a no-op, nothing stops.
+        KvClient.Answer bad = cluster.client.send("POST", g1.http(), "/apply", "{\"op\":\"set\"".getBytes());
+        assertThat(bad.status()).isEqualTo(200);
+        assertThat(bad.body()).matches("\\{\"index\":\\d+,\"result\":\\{\"ok\":false,\"error\":\"bad entry: not a JSON "
+                + "object: unexpected end of JSON input\"}}\n");
+        last = write("c", 5);
+        cluster.awaitConverged(last);
+
+        // The Go leader dies; a Java node leads; a new Go node catches up from the Java leader's snapshot.
+        g1.kill();
+        TestCluster.Node javaLeader = cluster.awaitLeader();
+        last = write("d", 60);
+        KvClient.Answer snap = javaLeader.post("/snapshot");
+        assertThat(snap.status()).as(snap.body()).isIn(200, 409);
+        List<String> g4flags = new ArrayList<>(flags);
+        TestCluster.Node g4 = cluster.node("g4", true, false, g4flags).start();
+        KvClient.Answer join = javaLeader.post("/cluster/join?id=g4&addr=" + g4.raftAddr() + "&voter=false");
+        assertThat(join.status()).as(join.body()).isEqualTo(200);
+        cluster.awaitConverged(last);
+        assertThat((Long) g4.get("/fsm?dump=1").json().get("restores")).as("g4 restored a Java snapshot")
+                .isGreaterThanOrEqualTo(1);
+
+        // The Go node comes back from its bolt store and rejoins.
+        g1.start();
+        last = write("e", 5);
+        cluster.awaitConverged(last);
+        assertThat(cluster.alive()).hasSize(4);
+
+        TestCluster.Node leader = cluster.awaitLeader();
+        for (Map.Entry<String, String> e : acked.entrySet()) {
+            KvClient.Answer a = cluster.client.read(leader.http(), e.getKey());
+            assertThat(a.status()).as(e.getKey() + " on " + leader + ": " + a.body()).isEqualTo(200);
+            assertThat(a.text("value")).isEqualTo(e.getValue());
+        }
+        for (TestCluster.Node n : cluster.alive()) {
+            assertThat(n.terminate()).as(n + " exit code after SIGTERM").isZero();
+        }
+    }
+
+    private long write(String prefix, int count) throws Exception {
+        long last = 0;
+        for (int i = 0; i < count; i++) {
+            String key = prefix + i;
+            String value = prefix + "-" + i;
+            last = cluster.write(key, value);
+            acked.put(key, value);
+        }
+        return last;
+    }
+
+    private void transferTo(TestCluster.Node target) throws Exception {
+        TestCluster.Node leader = cluster.awaitLeader();
+        if (leader != target) {
+            KvClient.Answer a = leader.post("/cluster/transfer?id=" + target.id);
+            assertThat(a.status()).as(leader + " -> " + target + ": " + a.body()).isEqualTo(200);
+        }
+        TestCluster.await(target + " to lead", () -> "Leader".equals(target.status().get("state")));
+    }
+}
