@@ -16,6 +16,10 @@ import io.flotilla.raft.storage.LogStore;
 import io.flotilla.raft.storage.StableStore;
 import io.flotilla.raft.transport.net.NetworkTransport;
 import io.flotilla.raft.transport.net.NetworkTransportConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -142,8 +146,13 @@ public final class KvNode implements AutoCloseable {
             StableStore stable;
             if (storeKind.equals("rocksdb")) {
                 Path dir = o.dataDir().get();
-                Files.createDirectories(dir);
-                RocksDbStore rocks = RocksDbStore.open(dir.resolve("raft"));
+                RocksDbStore rocks;
+                try {
+                    Files.createDirectories(dir);
+                    rocks = RocksDbStore.open(dir.resolve("raft"));
+                } catch (IOException e) {
+                    throw new IOException("stores: " + e.getMessage(), e);
+                }
                 resources.add(rocks);
                 logs = rocks;
                 stable = rocks;
@@ -155,13 +164,23 @@ public final class KvNode implements AutoCloseable {
             if (o.logCache() > 0) {
                 logs = new LogCache(o.logCache(), logs);
             }
-            SnapshotStore snaps = switch (snapKind) {
-                case "file" -> new FileSnapshotStore(o.dataDir().get(), 2);
-                case "discard" -> new DiscardSnapshotStore();
-                default -> new InmemSnapshotStore();
-            };
-            NetworkTransport transport = NetworkTransport.tcp(o.raftAddr(), Optional.empty(),
-                    NetworkTransportConfig.builder().maxPool(o.maxPool()).timeout(o.transportTimeout()).build());
+            SnapshotStore snaps;
+            try {
+                snaps = switch (snapKind) {
+                    case "file" -> new FileSnapshotStore(o.dataDir().get(), 2);
+                    case "discard" -> new DiscardSnapshotStore();
+                    default -> new InmemSnapshotStore();
+                };
+            } catch (IOException e) {
+                throw new IOException("snapshot store: " + e.getMessage(), e);
+            }
+            NetworkTransport transport;
+            try {
+                transport = NetworkTransport.tcp(o.raftAddr(), Optional.empty(), NetworkTransportConfig.builder()
+                        .maxPool(o.maxPool()).timeout(o.transportTimeout()).build());
+            } catch (IOException e) {
+                throw new IOException("transport: " + o.raftAddr() + ": " + e.getMessage(), e);
+            }
             resources.add(transport);
 
             if (o.bootstrap()) {
@@ -181,12 +200,25 @@ public final class KvNode implements AutoCloseable {
             }
 
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
             KvFsm fsm = new KvFsm();
-            Raft raft = Raft.builder(config).fsm(fsm).logStore(logs).stableStore(stable).snapshotStore(snaps)
-                    .transport(transport).meterRegistry(registry).start();
+            Raft raft;
+            try {
+                raft = Raft.builder(config).fsm(fsm).logStore(logs).stableStore(stable).snapshotStore(snaps)
+                        .transport(transport).meterRegistry(registry).start();
+            } catch (IOException e) {
+                throw new IOException("raft: " + e.getMessage(), e);
+            }
             resources.add(() -> raft.shutdown().get(10, TimeUnit.SECONDS));
-            KvHttpServer http = new KvHttpServer(httpBind, raft, fsm, o.requestTimeout(), registry,
-                    onShutdownRequest);
+            KvHttpServer http;
+            try {
+                http = new KvHttpServer(httpBind, raft, fsm, o.requestTimeout(), registry, onShutdownRequest);
+            } catch (IOException e) {
+                throw new IOException("http listen: " + o.httpAddr() + ": " + e.getMessage(), e);
+            }
             resources.add(http);
             log.info("node started id={} raft_addr={} http_addr={} store={} snapshot_store={} data_dir={}", o.id(),
                     transport.localAddress().value(), format(http.address()), storeKind, snapKind,

@@ -163,9 +163,14 @@ class HttpApiE2ETest {
                 .contains("status=\"413\"")
                 .contains("raft_apply");
 
-        // A write whose wait is cut short by ?timeout= still reports an outcome, never hangs.
-        KvClient.Answer quick = cluster.client.send("PUT", n1.http(), "/kv/q?timeout=1h", "v".getBytes());
-        assertThat(quick.status()).isEqualTo(200);
+        assertThat(cluster.client.send("PUT", n1.http(), "/kv/q?timeout=1h", "v".getBytes()).status())
+                .isEqualTo(200);
+
+        // POST /shutdown: answered, then the process shuts down cleanly with exit code 0.
+        KvClient.Answer bye = n1.post("/shutdown");
+        assertThat(bye.body()).isEqualTo("{\"ok\":true}\n");
+        TestCluster.await("the process to exit", () -> !n1.alive());
+        assertThat(n1.terminate()).isZero();
     }
 
     /** The same script against the Go reference node: identical answers, byte for byte. */
