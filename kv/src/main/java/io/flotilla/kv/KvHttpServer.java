@@ -49,12 +49,14 @@ import java.util.function.Supplier;
  * keep-alive, fixed and chunked request bodies and {@code Expect: 100-continue} is all this API needs; none of
  * the features of a larger server (HTTP/2, TLS termination, routing DSLs, streaming) would be used.
  *
- * <p><b>Threads.</b> A bounded pool of {@value #WORKERS} threads parses requests, reads bodies (at most 512 KiB)
- * and writes answers. A call that waits for Raft — a write, a linearizable read, a membership change — does not
- * hold a thread while it waits: it is answered from its future's completion, with a timer bounding the wait by
- * {@code --request-timeout} or {@code ?timeout=}. So a cluster that has lost its quorum cannot exhaust the pool
- * and {@code /status} keeps answering. Queued work is bounded by the open connections, as an HTTP/1.1
- * connection carries one request at a time.
+ * <p><b>Threads.</b> A bounded pool of up to {@value #WORKERS} threads (started on demand, idle ones end) reads
+ * requests — the JDK reads headers and body with blocking I/O — and writes answers. A call that waits for Raft —
+ * a write, a linearizable read, a membership change — does not hold a thread while it waits: it is answered from
+ * its future's completion, with a timer bounding the wait by {@code --request-timeout} or {@code ?timeout=}. So
+ * a cluster that has lost its quorum cannot exhaust the pool and {@code /status} keeps answering. What can hold
+ * a thread is a client sending its request slowly; that is bounded by {@value #MAX_REQUEST_SECONDS} seconds per
+ * request, and the pool is large enough that many such clients still leave room for the others. Queued work is
+ * bounded by the open connections, as an HTTP/1.1 connection carries one request at a time.
  *
  * <p><b>Known difference from the Go node.</b> The JDK refuses request targets that {@link java.net.URI} rejects
  * — raw spaces, quotes, braces, backslashes, some raw non-ASCII bytes, malformed {@code %} escapes — with its own
@@ -64,13 +66,25 @@ import java.util.function.Supplier;
 final class KvHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvHttpServer.class);
 
-    static final int WORKERS = 32;
+    static final int WORKERS = 256;
+
+    /** How long a client may take to send one request, headers and body (the JDK's default is forever). */
+    static final int MAX_REQUEST_SECONDS = 30;
 
     static {
-        // The JDK's server leaves Nagle's algorithm on. A client on a kept-alive connection (delayed ACKs) then
-        // waits ~40 ms for any answer written in more than one segment. Read once, when the first server starts.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
+        // Read once, when the JDK's first server starts; settings given with -D win.
+        // Nagle's algorithm is on by default: a client on a kept-alive connection (delayed ACKs) would wait
+        // ~40 ms for any answer written in more than one segment.
+        setDefault("sun.net.httpserver.nodelay", "true");
+        // A worker reads a request's headers and body; without a limit, clients that send half a request and
+        // stall (slowloris) would keep workers forever. Calls waiting for Raft are not affected: by then the
+        // request has been read.
+        setDefault("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
         }
     }
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";

@@ -46,6 +46,7 @@ final class TestCluster implements AfterEachCallback {
         final int raftPort;
         final List<String> flags;
         KvProcess process;
+        volatile boolean paused;
 
         Node(String id, boolean go, int raftPort, List<String> flags) {
             this.id = id;
@@ -65,8 +66,28 @@ final class TestCluster implements AfterEachCallback {
             return process.httpAddr();
         }
 
+        /** Running and not paused: it answers. */
         boolean alive() {
-            return process != null && process.isAlive();
+            return process != null && process.isAlive() && !paused;
+        }
+
+        /** SIGSTOP: the process freezes, as if cut off from the network; its sockets stay open. */
+        void pause() throws Exception {
+            signal("-STOP");
+            paused = true;
+        }
+
+        /** SIGCONT. */
+        void resume() throws Exception {
+            signal("-CONT");
+            paused = false;
+        }
+
+        private void signal(String sig) throws Exception {
+            Process kill = new ProcessBuilder("kill", sig, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + sig + " " + process.pid() + " failed");
+            }
         }
 
         Path dataDir() {
@@ -275,7 +296,7 @@ final class TestCluster implements AfterEachCallback {
     public void afterEach(ExtensionContext context) {
         for (Node n : nodes.values()) {
             if (n.process != null) {
-                n.process.close();
+                n.process.close(); // SIGKILL ends a stopped process too
             }
         }
         if (context.getExecutionException().isPresent()) {
