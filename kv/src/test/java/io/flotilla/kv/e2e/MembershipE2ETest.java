@@ -57,7 +57,8 @@ class MembershipE2ETest {
         last = cluster.write("after-join", "x");
         cluster.awaitConverged(last);
         for (TestCluster.Node n : List.of(n2, n3)) {
-            assertThat(n.get("/fsm?dump=1").json().get("restores")).as(n + " restored a snapshot").isEqualTo(1L);
+            assertThat((Long) n.get("/fsm?dump=1").json().get("restores")).as(n + " restored a snapshot")
+                    .isGreaterThanOrEqualTo(1L);
         }
         assertThat(configuration(n1)).containsExactly("n1 Voter", "n2 Voter", "n3 Nonvoter");
 
