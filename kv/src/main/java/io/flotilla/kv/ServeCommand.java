@@ -119,6 +119,9 @@ public final class ServeCommand implements Callable<Integer> {
     /** Set once the process is exiting on its own, so the shutdown hook knows no signal is being handled. */
     private static volatile boolean exiting;
 
+    /** Set once the node serves: from then on a signal means a clean shutdown and exit code 0. */
+    private static volatile boolean serving;
+
     /** Parses Go durations for picocli. */
     static final class GoDurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
@@ -133,7 +136,13 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Runs the command and exits with its code. */
     public static void main(String[] args) {
-        int code = new CommandLine(new ServeCommand()).execute(args);
+        int code;
+        try {
+            code = new CommandLine(new ServeCommand()).execute(args);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            code = 1;
+        }
         exiting = true;
         System.exit(code);
     }
@@ -177,8 +186,8 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (exiting) {
-                return;
+            if (exiting || !serving) {
+                return; // exiting on its own, or a signal before the node served: the JVM's own exit code
             }
             // SIGTERM or SIGINT: shut down cleanly, then exit 0 (the JVM would report 143 or 130).
             stop.countDown();
@@ -204,6 +213,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             String ready = new JsonObject().str("event", "ready").str("id", id).str("raft_addr", node.raftAddress())
                     .str("http_addr", node.httpAddress()).toString() + "\n";
+            serving = true;
             byte[] line = ready.getBytes(StandardCharsets.UTF_8);
             System.out.write(line, 0, line.length);
             System.out.flush();

@@ -54,6 +54,7 @@ class DurabilityE2ETest {
             writers.add(w);
         }
         TestCluster.await("300 acknowledged writes", () -> acked.size() >= 300);
+        TestCluster.await("a snapshot", () -> (Long) n1.status().get("last_snapshot_index") > 0);
         n1.kill(); // while writes are in flight
         stop.set(true);
         for (Thread w : writers) {
