@@ -27,7 +27,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -67,6 +68,7 @@ final class KvHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvHttpServer.class);
 
     static final int WORKERS = 256;
+    static final int CORE_WORKERS = 8;
 
     /** How long a client may take to send one request, headers and body (the JDK's default is forever). */
     static final int MAX_REQUEST_SECONDS = 30;
@@ -121,9 +123,7 @@ final class KvHttpServer implements AutoCloseable {
         this.registry = registry;
         this.metrics = new HttpMetrics(registry);
         this.onShutdownRequest = onShutdownRequest;
-        this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemonThreads("kv-http-" + localId + "-"));
-        workers.allowCoreThreadTimeOut(true);
+        this.workers = elasticPool(CORE_WORKERS, WORKERS, daemonThreads("kv-http-" + localId + "-"));
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemonThreads("kv-timeout-" + localId + "-"));
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
@@ -147,6 +147,35 @@ final class KvHttpServer implements AutoCloseable {
         server.createContext("/", this::handle);
         server.setExecutor(workers);
         server.start();
+    }
+
+    /**
+     * A pool that hands a task to an idle thread if there is one, else starts a thread (up to {@code max}), else
+     * queues it. A plain {@link ThreadPoolExecutor} does only two of the three: with an unbounded queue it never
+     * grows past its core size, with a hand-off queue it rejects once full. Nothing is ever rejected before
+     * shutdown: an answer to a waiting client must not be dropped.
+     */
+    static ThreadPoolExecutor elasticPool(int core, int max, ThreadFactory threads) {
+        final class HandOffFirst extends LinkedTransferQueue<Runnable> {
+            @Override
+            public boolean offer(Runnable task) {
+                return tryTransfer(task); // false makes the executor start a thread, if it may
+            }
+
+            void enqueue(Runnable task) {
+                super.offer(task);
+            }
+        }
+        HandOffFirst queue = new HandOffFirst();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(core, max, 30, TimeUnit.SECONDS, queue, threads,
+                (task, executor) -> {
+                    if (executor.isShutdown()) {
+                        throw new RejectedExecutionException("shut down");
+                    }
+                    queue.enqueue(task); // every thread busy: wait for one
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
