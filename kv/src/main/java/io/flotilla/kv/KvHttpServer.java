@@ -116,6 +116,7 @@ final class KvHttpServer implements AutoCloseable {
      */
     KvHttpServer(InetSocketAddress bind, Raft raft, KvFsm fsm, Duration requestTimeout,
                  PrometheusMeterRegistry registry, Runnable onShutdownRequest) throws IOException {
+        this.server = HttpServer.create(bind, 0); // first: if the address is taken, nothing else was started
         this.raft = raft;
         this.fsm = fsm;
         this.localId = raft.localId().value();
@@ -143,7 +144,6 @@ final class KvHttpServer implements AutoCloseable {
         routes.put("/metrics", new Route("GET", c -> c.send(200, PROMETHEUS_TEXT,
                 registry.scrape().getBytes(StandardCharsets.UTF_8), null)));
 
-        this.server = HttpServer.create(bind, 0);
         server.createContext("/", this::handle);
         server.setExecutor(workers);
         server.start();
