@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * catches up through InstallSnapshot, prints a table of the nodes, stops them and removes the directory. It exits
  * 0 only if no acknowledged write was lost and all live nodes end with the same state digest.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, version = "flotilla demo 0.1.0",
         description = "Starts a 3-node kv cluster, writes, kills the leader, adds a node, shows that nothing was lost.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--write-seconds", defaultValue = "4",

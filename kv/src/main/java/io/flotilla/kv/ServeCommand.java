@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * code 2 means bad flags, 1 a failure to start.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+        version = "flotilla serve 0.1.0 (KV-API.md; speaks hashicorp/raft 1.1.2's TCP protocol)",
         description = "Runs one node of the replicated key-value service (KV-API.md).")
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"--id", "-id"}, required = true, description = "server ID")

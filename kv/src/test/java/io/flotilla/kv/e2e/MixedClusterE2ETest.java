@@ -99,6 +99,42 @@ class MixedClusterE2ETest {
         }
     }
 
+    @Test
+    void javaNodesJoinAGoClusterAndTakeOver() throws Exception {
+        assumeTrue(GoPeer.binary().isPresent(), GoPeer::whyNot);
+        List<String> boot = new ArrayList<>(TestCluster.FAST);
+        boot.add("--bootstrap");
+        TestCluster.Node g1 = cluster.node("g1", true, false, boot).start();
+        TestCluster.Node j2 = cluster.node("j2", false, true, new ArrayList<>(TestCluster.FAST)).start();
+        TestCluster.Node j3 = cluster.node("j3", false, false, new ArrayList<>(TestCluster.FAST)).start();
+        cluster.awaitLeader();
+        write("a", 10);
+        for (TestCluster.Node j : List.of(j2, j3)) {
+            KvClient.Answer join = g1.post("/cluster/join?id=" + j.id + "&addr=" + j.raftAddr());
+            assertThat(join.status()).as(join.body()).isEqualTo(200);
+        }
+        long last = write("b", 10);
+        cluster.awaitConverged(last);
+        assertThat(j2.status().get("configuration")).isEqualTo(g1.status().get("configuration"));
+
+        // A Java node takes over; the Go node follows and points clients at it.
+        transferTo(j2);
+        KvClient.Answer onGo = cluster.client.put(g1.http(), "k", "v");
+        assertThat(onGo.status()).isEqualTo(503);
+        assertThat(onGo.body()).isEqualTo("{\"error\":\"node is not the leader\",\"leader_addr\":\""
+                + j2.raftAddr() + "\",\"leader_id\":\"j2\"}\n");
+        // The Java leader removes the Go node; the two Java nodes carry on alone.
+        KvClient.Answer remove = j2.post("/cluster/remove?id=g1");
+        assertThat(remove.status()).as(remove.body()).isEqualTo(200);
+        g1.kill();
+        last = write("c", 10);
+        cluster.awaitConverged(last);
+        TestCluster.Node leader = cluster.awaitLeader();
+        for (Map.Entry<String, String> e : acked.entrySet()) {
+            assertThat(cluster.client.read(leader.http(), e.getKey()).text("value")).isEqualTo(e.getValue());
+        }
+    }
+
     private long write(String prefix, int count) throws Exception {
         long last = 0;
         for (int i = 0; i < count; i++) {
