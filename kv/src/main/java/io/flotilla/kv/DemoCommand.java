@@ -53,6 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
     boolean keep;
 
     private static final Duration READY = Duration.ofSeconds(60);
+    private static final int TRAILING_LOGS = 500;
 
     private final PrintStream out = System.out;
     private final KvClient client = new KvClient(Duration.ofSeconds(5));
@@ -202,11 +203,11 @@ public final class DemoCommand implements Callable<Integer> {
                 check[0], writers.unknown.size(), unknownApplied));
 
         // 5. A fourth node that must catch up from a snapshot: the leader's log no longer starts at 1.
-        KvClient.Answer snap = client.post(leader.http(), "/snapshot");
-        if (snap.status() == 200) {
-            say(String.format("snapshot on %s at index %d (%d bytes); its log keeps only the last entries",
-                    leader.id, snap.number("index"), snap.number("size")));
-        }
+        KvClient.Answer snap = client.post(leader.http(), "/snapshot"); // 409 if it has just taken one itself
+        long snapIndex = client.get(leader.http(), "/status").number("last_snapshot_index");
+        say(String.format("%s's newest snapshot is at index %d%s; its log keeps only the %d entries before it",
+                leader.id, snapIndex, snap.status() == 200 ? " (" + snap.number("size") + " bytes, just taken)" : "",
+                TRAILING_LOGS));
         Node n4 = new Node("n4", freePort());
         nodes.put(n4.id, n4);
         say("starting n4 (empty, no bootstrap) and asking " + leader.id + " to add it as a voter");
@@ -258,7 +259,7 @@ public final class DemoCommand implements Callable<Integer> {
                 "--leader-lease-timeout", "250ms",
                 "--snapshot-interval", "2s",
                 "--snapshot-threshold", "2000",
-                "--trailing-logs", "500"));
+                "--trailing-logs", Integer.toString(TRAILING_LOGS)));
         flags.addAll(extra);
         n.process = KvProcess.start(KvProcess.serveCommand(flags), dir.resolve(n.id + ".log"), READY);
         return n.process;
