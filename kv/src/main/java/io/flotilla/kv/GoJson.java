@@ -59,14 +59,20 @@ final class GoJson {
      */
     static Map<String, Member> parseObject(byte[] input) throws GoJsonException {
         GoJson p = new GoJson(input);
-        p.validate();
+        try {
+            p.validate();
+        } catch (GoJsonException e) {
+            // the Go node wraps json.Unmarshal's error: fmt.Errorf("not a JSON object: %v", err)
+            throw new GoJsonException("not a JSON object: " + e.getMessage());
+        }
         p.pos = 0;
         p.skipSpace();
         if (p.peek() != '{') {
             if (p.startsWith("null")) {
                 throw new GoJsonException("not a JSON object: null");
             }
-            throw new GoJsonException("not a JSON object: cannot unmarshal " + p.describeValue() + " into a map");
+            throw new GoJsonException("not a JSON object: json: cannot unmarshal " + p.describeValue()
+                    + " into Go value of type map[string]json.RawMessage");
         }
         return p.readObjectMembers();
     }
@@ -150,7 +156,7 @@ final class GoJson {
     private static void push(ArrayDeque<Character> stack, char c) throws GoJsonException {
         stack.push(c);
         if (stack.size() > MAX_DEPTH) {
-            throw new GoJsonException("exceeded max depth");
+            throw new GoJsonException("invalid character " + quoteChar((byte) c) + " exceeded max depth");
         }
     }
 
@@ -178,14 +184,30 @@ final class GoJson {
             scanString();
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             scanNumber();
-        } else if (startsWith("true")) {
-            pos += 4;
-        } else if (startsWith("false")) {
-            pos += 5;
-        } else if (startsWith("null")) {
-            pos += 4;
+        } else if (c == 't') {
+            scanLiteral("true");
+        } else if (c == 'f') {
+            scanLiteral("false");
+        } else if (c == 'n') {
+            scanLiteral("null");
         } else {
             throw new GoJsonException("invalid character " + quoteChar((byte) c) + " looking for beginning of value");
+        }
+    }
+
+    /**
+     * A literal, byte by byte as Go's scanner checks it. At the end of the input Go's scanner feeds a space to
+     * the current state, so a cut literal reports {@code invalid character ' ' in literal ...}.
+     */
+    private void scanLiteral(String literal) throws GoJsonException {
+        pos++;
+        for (int i = 1; i < literal.length(); i++) {
+            int c = peek();
+            if (c != literal.charAt(i)) {
+                throw new GoJsonException("invalid character " + quoteChar(c < 0 ? (byte) ' ' : (byte) c)
+                        + " in literal " + literal + " (expecting " + quoteChar((byte) literal.charAt(i)) + ")");
+            }
+            pos++;
         }
     }
 
@@ -206,7 +228,7 @@ final class GoJson {
             if (c == '\\') {
                 pos++;
                 if (pos >= in.length) {
-                    throw new GoJsonException("unexpected end of JSON input");
+                    throw new GoJsonException("invalid character ' ' in string escape code");
                 }
                 int e = in[pos] & 0xff;
                 switch (e) {
@@ -215,7 +237,7 @@ final class GoJson {
                         pos++;
                         for (int i = 0; i < 4; i++) {
                             if (pos >= in.length) {
-                                throw new GoJsonException("unexpected end of JSON input");
+                                throw new GoJsonException("invalid character ' ' in \\u hexadecimal character escape");
                             }
                             if (hex(in[pos]) < 0) {
                                 throw new GoJsonException("invalid character " + quoteChar(in[pos])
@@ -271,10 +293,9 @@ final class GoJson {
     }
 
     private GoJsonException numberError(String where) {
-        if (pos >= in.length) {
-            return new GoJsonException("unexpected end of JSON input");
-        }
-        return new GoJsonException("invalid character " + quoteChar(in[pos]) + " " + where);
+        // At the end of the input Go's scanner feeds a space to the number's state.
+        byte c = pos >= in.length ? (byte) ' ' : in[pos];
+        return new GoJsonException("invalid character " + quoteChar(c) + " " + where);
     }
 
     private static boolean isDigit(int c) {
@@ -491,6 +512,10 @@ final class GoJson {
         };
     }
 
+    /**
+     * Go's {@code quoteChar}: {@code strconv.Quote(string(c))} between single quotes, where {@code string(c)} of a
+     * byte is the rune with that value (so byte 0xff reads as the printable U+00FF, and byte 0x85 as the escape of U+0085).
+     */
     private static String quoteChar(byte b) {
         int c = b & 0xff;
         if (c == '\'') {
@@ -499,9 +524,7 @@ final class GoJson {
         if (c == '"') {
             return "'\"'";
         }
-        if (c >= 0x20 && c < 0x7f) {
-            return "'" + (char) c + "'";
-        }
-        return String.format("'\\x%02x'", c);
+        String q = GoQuote.quote(String.valueOf((char) c));
+        return "'" + q.substring(1, q.length() - 1) + "'";
     }
 }

@@ -131,6 +131,14 @@ public record KvCommand(Op op, String key, String value, Optional<String> expect
         return cas(key, Optional.of(expect.string()), value);
     }
 
+    /**
+     * Runs {@code ./flotilla serve}: {@link ServeCommand#main}, under the main-class name the launcher first used for
+     * {@code serve}, kept so scripts that start {@code io.flotilla.kv.KvCommand} directly still work.
+     */
+    public static void main(String[] args) {
+        ServeCommand.main(args);
+    }
+
     private static String required(Map<String, GoJson.Member> m, String name) throws BadEntryException {
         GoJson.Member member = m.get(name);
         if (member == null || member.kind() == GoJson.Kind.NULL) {
