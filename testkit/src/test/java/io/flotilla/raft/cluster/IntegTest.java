@@ -157,9 +157,7 @@ class IntegTest {
     @Test
     @DisplayName("TestRaft_Integ")
     void integ(@TempDir Path dir) throws Exception {
-        RaftConfig.Builder conf = RaftConfig.builder().heartbeatTimeout(Duration.ofMillis(50))
-                .electionTimeout(Duration.ofMillis(50)).leaderLeaseTimeout(Duration.ofMillis(50))
-                .commitTimeout(Duration.ofMillis(5)).snapshotThreshold(100).trailingLogs(10);
+        RaftConfig.Builder conf = Cluster.inmemConfig().snapshotThreshold(100).trailingLogs(10);
         List<Env> all = new ArrayList<>();
         try {
             Env env1 = new Env(conf.localId("first").build(), dir.resolve("first"), true);

@@ -265,7 +265,7 @@ class RaftApiTest {
     @DisplayName("An invalid configuration is refused at start with hashicorp's text")
     void invalidConfiguration() {
         Cluster.Options o = Cluster.options().peers(1).config(Cluster.inmemConfig()
-                .leaderLeaseTimeout(Duration.ofMillis(100)));
+                .leaderLeaseTimeout(Duration.ofMillis(200)));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cluster.make(o))
                 .hasMessageContaining("Leader lease timeout cannot be larger than heartbeat timeout");
     }

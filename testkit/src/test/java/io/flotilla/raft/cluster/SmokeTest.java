@@ -16,7 +16,7 @@ class SmokeTest {
     void singleNode() throws Exception {
         try (Cluster c = Cluster.make(1)) {
             Raft leader = c.awaitLeader();
-            ApplyResult r = leader.apply("test".getBytes(), Duration.ofMillis(100)).get(5, TimeUnit.SECONDS);
+            ApplyResult r = leader.apply("test".getBytes(), Duration.ofSeconds(1)).get(5, TimeUnit.SECONDS);
             assertThat(r.response()).isEqualTo(1);
             assertThat(r.index()).isPositive();
             c.waitForReplication(1);

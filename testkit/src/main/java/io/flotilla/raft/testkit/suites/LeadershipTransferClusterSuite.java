@@ -104,8 +104,9 @@ public abstract class LeadershipTransferClusterSuite {
     @DisplayName("TestRaft_LeadershipTransferToBehindServer")
     void toBehindServer() throws Exception {
         try (Cluster c = Cluster.make(options().peers(3))) {
-            Raft l = c.leader();
             Raft behind = c.getInState(RaftState.FOLLOWER).get(0);
+            Raft l = c.leader();
+            assertThat(l).as("a leader other than the chosen follower").isNotSameAs(behind);
             for (int i = 0; i < 1000; i++) {
                 l.apply(("test" + i).getBytes(StandardCharsets.UTF_8), Duration.ZERO);
             }
@@ -150,7 +151,9 @@ public abstract class LeadershipTransferClusterSuite {
     @DisplayName("TestRaft_LeadershipTransferLeaderRejectsClientRequests (upstream disabled; real transfer here)")
     @SuppressWarnings("deprecation")
     void leaderRejectsClientRequests() throws Exception {
-        RaftConfig.Builder conf = Cluster.inmemConfig().electionTimeout(Duration.ofSeconds(3));
+        // A long lease too: a leader that steps down ends the transfer without error, which is not what is tested.
+        RaftConfig.Builder conf = Cluster.inmemConfig().electionTimeout(Duration.ofSeconds(3))
+                .heartbeatTimeout(Duration.ofSeconds(1)).leaderLeaseTimeout(Duration.ofSeconds(1));
         try (Cluster c = Cluster.make(options().config(conf))) {
             // A 3 s election timeout makes the stability check slow; any settled leader will do.
             Raft l = c.awaitLeader();
@@ -196,7 +199,11 @@ public abstract class LeadershipTransferClusterSuite {
     @Test
     @DisplayName("TestRaft_LeadershipTransferLeaderReplicationTimeout (deterministic: the target cannot catch up)")
     void replicationTimeout() throws Exception {
-        try (Cluster c = Cluster.make(options().peers(3))) {
+        // The transfer times out after one election timeout; the lease must outlast it or the leader's stepping down
+        // ends the transfer first, without error.
+        RaftConfig.Builder conf = Cluster.inmemConfig().heartbeatTimeout(Duration.ofMillis(500))
+                .electionTimeout(Duration.ofMillis(500)).leaderLeaseTimeout(Duration.ofMillis(500));
+        try (Cluster c = Cluster.make(options().config(conf))) {
             Raft l = c.leader();
             Raft behind = c.getInState(RaftState.FOLLOWER).get(0);
             c.disconnect(behind.localAddress());
