@@ -146,28 +146,20 @@ public final class BenchCommand implements Callable<Integer> {
                 return 1;
             }
             ours.add(o.result());
-            print(o.result());
-            for (String p : o.problems()) {
-                err.println("flotilla: error: run " + run + ": " + p);
-                clean = false;
-            }
-            busyRuns += warnIfBusy(o.result());
+            clean &= report(o);
+            busyRuns += warnIfBusy(o);
 
             if (go.isPresent()) {
                 waitForQuiet();
-                BenchResult g;
+                FlotillaBench.Outcome g;
                 try {
                     g = GoPeerBench.run(go.get(), settings, run, err);
                 } catch (java.io.IOException e) {
                     err.println("hashicorp: error: run " + run + " failed: " + e.getMessage());
                     return 1;
                 }
-                theirs.add(g);
-                print(g);
-                if (g.errors() > 0) {
-                    err.println("hashicorp: error: run " + run + ": " + g.errors() + " applies failed");
-                    clean = false;
-                }
+                theirs.add(g.result());
+                clean &= report(g);
                 busyRuns += warnIfBusy(g);
             }
         }
@@ -213,12 +205,26 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** Warns (stderr) when other processes used more than {@code --quiet-cores} during the run; returns 1 if so. */
-    private int warnIfBusy(BenchResult r) {
+    /** Prints a run's line and its problems; returns whether it had none. */
+    private boolean report(FlotillaBench.Outcome o) {
+        print(o.result());
+        for (String p : o.problems()) {
+            err.println(o.result().system() + ": error: run " + o.result().run() + ": " + p);
+        }
+        return o.problems().isEmpty();
+    }
+
+    /**
+     * Warns (stderr) when other processes used more than {@code --quiet-cores} during the run, naming the busiest
+     * ones; returns 1 if so.
+     */
+    private int warnIfBusy(FlotillaBench.Outcome o) {
+        BenchResult r = o.result();
         if (r.othersCpuCores() > quietCores) {
             err.printf(Locale.ROOT, "bench: warning: other processes used %.2f cores during %s run %d (more than %.2f):"
-                    + " the machine was busy, treat this run's numbers with suspicion%n", r.othersCpuCores(),
-                    r.system(), r.run(), quietCores);
+                    + " the machine was busy, treat this run's numbers with suspicion; busiest: %s%n",
+                    r.othersCpuCores(), r.system(), r.run(), quietCores,
+                    o.busiestOthers().isEmpty() ? "unknown" : o.busiestOthers());
             return 1;
         }
         return 0;
@@ -238,7 +244,8 @@ public final class BenchCommand implements Callable<Integer> {
             double others = CpuSample.othersCoresOver(1000);
             if (others < quietCores) {
                 if (said) {
-                    err.printf(Locale.ROOT, "bench: machine quiet (%.2f cores), going on%n", others);
+                    err.printf(Locale.ROOT, "bench: machine quiet (others use %.3f < %.2f cores), going on%n", others,
+                            quietCores);
                 }
                 return;
             }

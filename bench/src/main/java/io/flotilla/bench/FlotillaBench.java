@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -94,12 +95,13 @@ final class FlotillaBench {
     }
 
     /**
-     * A run's figures, and what went wrong (empty when the run is trustworthy).
+     * A run's figures, what went wrong (empty when the run is trustworthy), and who else used the CPU.
      *
-     * @param result   the figures
-     * @param problems errors, replication failures; each one line
+     * @param result         the figures
+     * @param problems       errors, replication failures; each one line
+     * @param busiestOthers  the other processes that used the most CPU meanwhile ({@link ProcessCpu#topOthers})
      */
-    record Outcome(BenchResult result, List<String> problems) {
+    record Outcome(BenchResult result, List<String> problems, String busiestOthers) {
     }
 
     private FlotillaBench() {
@@ -123,9 +125,11 @@ final class FlotillaBench {
             if (!s.warmup().isZero()) {
                 runClients(leader, s, s.warmup(), false);
             }
+            ProcessCpu processesBefore = ProcessCpu.now();
             CpuSample before = CpuSample.now();
             Window w = runClients(leader, s, s.duration(), true);
             CpuSample after = CpuSample.now();
+            ProcessCpu processesAfter = ProcessCpu.now();
             long leaderLast = leader.lastIndex();
             long followerMin = Long.MAX_VALUE;
             for (Cluster.Node n : cluster.nodes()) {
@@ -156,7 +160,8 @@ final class FlotillaBench {
                     h.getTotalCount() / elapsed, any ? h.getMean() / 1000.0 : 0, us(h, 50), us(h, 90), us(h, 99),
                     us(h, 99.9), any ? h.getMaxValue() / 1000.0 : 0, cpu.ownCores(), cpu.othersCores(),
                     cpu.stealCores(), load, leaderLast, followerMin, runNumber);
-            return new Outcome(r, problems);
+            return new Outcome(r, problems, processesBefore.topOthers(processesAfter,
+                    Set.of(ProcessHandle.current().pid()), 5));
         }
     }
 

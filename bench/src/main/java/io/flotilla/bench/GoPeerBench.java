@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * Runs hashicorp/raft's side of a comparison: gopeer's bench mode ({@code ../shared/gopeer/README.md} §4) as a
  * child process with the same cluster size, clients, payload, duration and warm-up, and the store that plays the
  * same role ({@code bolt} for RocksDB, {@code inmem} for memory), then reads its {@code --json} line into a
- * {@link BenchResult} (milliseconds converted to microseconds; gopeer reports no p99.9).
+ * {@link BenchResult} (milliseconds converted to microseconds; gopeer reports no p99.9). gopeer checks no
+ * replication itself; its {@code follower_last_index_min} is the evidence.
  */
 final class GoPeerBench {
     /** How long gopeer may take beyond its warm-up and measured window (startup, election, teardown). */
@@ -124,10 +125,12 @@ final class GoPeerBench {
      * Runs gopeer once and returns its figures. Its stderr (hclog at ERROR) passes through; the process is killed
      * if it overruns or if this JVM exits first.
      */
-    static BenchResult run(Path gopeer, FlotillaBench.Settings s, int runNumber, PrintStream log)
+    static FlotillaBench.Outcome run(Path gopeer, FlotillaBench.Settings s, int runNumber, PrintStream log)
             throws IOException, InterruptedException {
         List<String> cmd = command(gopeer, s);
         log.println("hashicorp: run " + runNumber + ": " + String.join(" ", cmd));
+        // Over gopeer's whole life, not just its measured window (which only gopeer itself can see).
+        ProcessCpu processesBefore = ProcessCpu.now();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Thread killer = new Thread(p::destroyForcibly, "gopeer-kill");
         Runtime.getRuntime().addShutdownHook(killer);
@@ -159,7 +162,13 @@ final class GoPeerBench {
             }
             String json = lastJsonLine(out).orElseThrow(
                     () -> new IOException("gopeer bench printed no JSON line; stdout: " + out.strip()));
-            return parse(json, s, runNumber);
+            BenchResult r = parse(json, s, runNumber);
+            List<String> problems = new ArrayList<>();
+            if (r.errors() > 0) {
+                problems.add(r.errors() + " applies failed");
+            }
+            return new FlotillaBench.Outcome(r, problems,
+                    processesBefore.topOthers(ProcessCpu.now(), java.util.Set.of(p.pid()), 5));
         } finally {
             if (p.isAlive()) {
                 p.destroyForcibly();
