@@ -48,8 +48,9 @@ public final class BenchCommand implements Callable<Integer> {
     double seconds = 10;
 
     @Option(names = "--warmup", paramLabel = "W",
-            description = "unmeasured seconds of load before each run, for both systems (default: ${DEFAULT-VALUE})")
-    double warmup = 3;
+            description = "unmeasured seconds of load before each run, for both systems; the JIT needs a few "
+                    + "(default: ${DEFAULT-VALUE})")
+    double warmup = 5;
 
     @Option(names = "--store", paramLabel = "S",
             description = "rocksdb (synced RocksDB + file snapshots; gopeer: bolt) or memory (gopeer: inmem) "
@@ -244,7 +245,7 @@ public final class BenchCommand implements Callable<Integer> {
             double others = CpuSample.othersCoresOver(1000);
             if (others < quietCores) {
                 if (said) {
-                    err.printf(Locale.ROOT, "bench: machine quiet (others use %.3f < %.2f cores), going on%n", others,
+                    err.printf(Locale.ROOT, "bench: machine quiet (others use %.3f < %.3f cores), going on%n", others,
                             quietCores);
                 }
                 return;

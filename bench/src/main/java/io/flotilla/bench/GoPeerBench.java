@@ -131,6 +131,7 @@ final class GoPeerBench {
         log.println("hashicorp: run " + runNumber + ": " + String.join(" ", cmd));
         // Over gopeer's whole life, not just its measured window (which only gopeer itself can see).
         ProcessCpu processesBefore = ProcessCpu.now();
+        CpuSample ourBefore = CpuSample.now();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Thread killer = new Thread(p::destroyForcibly, "gopeer-kill");
         Runtime.getRuntime().addShutdownHook(killer);
@@ -163,6 +164,12 @@ final class GoPeerBench {
             String json = lastJsonLine(out).orElseThrow(
                     () -> new IOException("gopeer bench printed no JSON line; stdout: " + out.strip()));
             BenchResult r = parse(json, s, runNumber);
+            // This JVM should be idle meanwhile (it counts among gopeer's "others"); say so if it was not.
+            double ours = ourBefore.until(CpuSample.now()).ownCores();
+            if (ours > 0.02) {
+                log.printf(java.util.Locale.ROOT, "hashicorp: run %d: note: this JVM used %.2f cores while gopeer ran%n",
+                        runNumber, ours);
+            }
             List<String> problems = new ArrayList<>();
             if (r.errors() > 0) {
                 problems.add(r.errors() + " applies failed");
