@@ -100,6 +100,12 @@ public record KvCommand(Op op, String key, String value, Optional<String> expect
      * @throws BadEntryException if the entry breaks a rule (it still counts as applied)
      */
     public static KvCommand decode(byte[] entry) throws BadEntryException {
+        KvCommand canonical = entry == null ? null : CanonicalEntry.decode(entry);
+        return canonical != null ? canonical : decodeGeneral(entry);
+    }
+
+    /** {@link #decode} through the general JSON parser only (the canonical fast path is checked against it). */
+    static KvCommand decodeGeneral(byte[] entry) throws BadEntryException {
         Map<String, GoJson.Member> m;
         try {
             m = GoJson.parseObject(entry == null ? new byte[0] : entry);

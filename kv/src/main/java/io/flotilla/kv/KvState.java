@@ -15,11 +15,35 @@ import java.util.TreeMap;
 public final class KvState {
     /**
      * Byte-wise order of the keys' UTF-8 encodings. UTF-8 preserves code point order, so comparing code points
-     * gives it without encoding (Java's own {@code String} order compares UTF-16 units, which differs).
+     * gives it without encoding (Java's own {@code String} order compares UTF-16 units, which differs once
+     * surrogates are involved: they encode code points above every other UTF-16 unit).
      */
-    public static final Comparator<String> BYTEWISE = (a, b) -> {
-        int i = 0;
-        int j = 0;
+    public static final Comparator<String> BYTEWISE = KvState::compareBytewise;
+
+    private static int compareBytewise(String a, String b) {
+        int common = Math.min(a.length(), b.length());
+        int k = 0;
+        while (k < common && a.charAt(k) == b.charAt(k)) {
+            k++;
+        }
+        if (k == common) {
+            return Integer.compare(a.length(), b.length());
+        }
+        char ca = a.charAt(k);
+        char cb = b.charAt(k);
+        if (!Character.isSurrogate(ca) && !Character.isSurrogate(cb)) {
+            // Below the surrogates and above them alike, a UTF-16 unit is its code point.
+            return Character.compare(ca, cb);
+        }
+        // Compare code points from the boundary before the first difference: a high surrogate just before it may
+        // start a pair whose low half differs.
+        int from = k > 0 && Character.isHighSurrogate(a.charAt(k - 1)) ? k - 1 : k;
+        return compareCodePoints(a, b, from);
+    }
+
+    private static int compareCodePoints(String a, String b, int from) {
+        int i = from;
+        int j = from;
         while (i < a.length() && j < b.length()) {
             int ca = a.codePointAt(i);
             int cb = b.codePointAt(j);
@@ -30,7 +54,7 @@ public final class KvState {
             j += Character.charCount(cb);
         }
         return Integer.compare(a.length() - i, b.length() - j);
-    };
+    }
 
     private KvState() {
     }
