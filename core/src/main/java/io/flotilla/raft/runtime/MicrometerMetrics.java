@@ -51,30 +51,51 @@ public final class MicrometerMetrics implements EngineMetrics {
         return nodeTags;
     }
 
+    // Every method looks the meter up with get() before computeIfAbsent(): for a key already present, the latter can
+    // lock its bin, and these run per entry on the hot path.
+
     @Override
     public void increment(String name, double amount) {
-        counters.computeIfAbsent(name, n -> {
-            String[] base = new String[1];
-            Tags tags = tagsFor(n, base);
-            return Counter.builder(base[0]).tags(tags).register(registry);
-        }).increment(amount);
+        Counter c = counters.get(name);
+        if (c == null) {
+            c = counters.computeIfAbsent(name, this::newCounter);
+        }
+        c.increment(amount);
+    }
+
+    private Counter newCounter(String name) {
+        String[] base = new String[1];
+        Tags tags = tagsFor(name, base);
+        return Counter.builder(base[0]).tags(tags).register(registry);
+    }
+
+    private Timer newTimer(String name) {
+        String[] base = new String[1];
+        Tags tags = tagsFor(name, base);
+        return Timer.builder(base[0]).tags(tags).register(registry);
+    }
+
+    private DistributionSummary newSummary(String name) {
+        String[] base = new String[1];
+        Tags tags = tagsFor(name, base);
+        return DistributionSummary.builder(base[0]).tags(tags).register(registry);
     }
 
     @Override
     public void recordNanos(String name, long nanos) {
-        timers.computeIfAbsent(name, n -> {
-            String[] base = new String[1];
-            Tags tags = tagsFor(n, base);
-            return Timer.builder(base[0]).tags(tags).register(registry);
-        }).record(nanos, TimeUnit.NANOSECONDS);
+        Timer t = timers.get(name);
+        if (t == null) {
+            t = timers.computeIfAbsent(name, this::newTimer);
+        }
+        t.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void gauge(String name, double value) {
-        summaries.computeIfAbsent(name, n -> {
-            String[] base = new String[1];
-            Tags tags = tagsFor(n, base);
-            return DistributionSummary.builder(base[0]).tags(tags).register(registry);
-        }).record(value);
+        DistributionSummary d = summaries.get(name);
+        if (d == null) {
+            d = summaries.computeIfAbsent(name, this::newSummary);
+        }
+        d.record(value);
     }
 }

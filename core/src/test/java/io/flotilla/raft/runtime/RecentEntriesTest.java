@@ -59,4 +59,38 @@ class RecentEntriesTest {
         recent.clear();
         assertThat(recent.bytes()).isZero();
     }
+
+    @Test
+    void theRingGrowsRatherThanDropAnEntryThatIsNotDurable() throws Exception {
+        RecentEntries recent = new RecentEntries(new InmemStore(), 2, Long.MAX_VALUE);
+        recent.append(entries(1, 5000, 1));
+        recent.durableThrough(0);
+        List<LogEntry> all = recent.range(1, 5000);
+        assertThat(all).hasSize(5000);
+        assertThat(all.get(4999).index()).isEqualTo(5000);
+        assertThat(recent.get(1)).get().extracting(LogEntry::index).isEqualTo(1L);
+    }
+
+    @Test
+    void replacedAndRestartedWindowsServeTheNewEntries() throws Exception {
+        InmemStore store = new InmemStore();
+        RecentEntries recent = new RecentEntries(store, 4, Long.MAX_VALUE);
+        recent.append(entries(1, 10, 1));
+        // A conflicting suffix from index 8 in term 2.
+        recent.append(List.of(new LogEntry(8, 2, LogType.COMMAND, new byte[1])));
+        assertThat(recent.get(8)).get().extracting(LogEntry::term).isEqualTo(2L);
+        assertThat(recent.get(9)).as("after the replaced entry nothing is held, and the store has nothing").isEmpty();
+        // A gap (a snapshot was installed): the window starts again at 100, below it the store answers.
+        store.storeLogs(entries(1, 3, 7));
+        recent.append(entries(100, 102, 1));
+        assertThat(recent.get(8)).isEmpty();
+        assertThat(recent.range(1, 3)).extracting(e -> e.data().length).containsOnly(7);
+        assertThat(recent.range(100, 102)).extracting(LogEntry::index).containsExactly(100L, 101L, 102L);
+        // Slots are reused: an index one ring length away must not be mistaken for the evicted one.
+        store.storeLogs(entries(100, 5000, 3));
+        recent.append(entries(103, 5000, 1));
+        recent.durableThrough(5000);
+        assertThat(recent.get(100)).get().extracting(e -> e.data().length).isEqualTo(3);
+        assertThat(recent.range(100, 5000)).hasSize(4901).extracting(LogEntry::index).doesNotHaveDuplicates();
+    }
 }
