@@ -23,9 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The FSM thread (hashicorp's {@code runFSM}): applies committed entries in order — in batches to a
@@ -63,7 +61,7 @@ final class FsmApplier implements AutoCloseable {
     private final int protocolVersion;
     private final int maxBatch;
     private final Runnable onFatal;
-    private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    private final Mailbox<Task> queue = new Mailbox<>();
     private final Thread thread;
 
     private volatile long lastApplied;
@@ -344,7 +342,7 @@ final class FsmApplier implements AutoCloseable {
 
     private void failQueued() {
         failWaiters();
-        for (Task t : queue) {
+        for (Task t : queue.removeAll()) {
             if (t instanceof CommitTask c) {
                 c.requests().forEach(r -> pending.fail(r.requestId(), new RaftShutdownException()));
             } else if (t instanceof RestoreTask r) {
@@ -353,14 +351,12 @@ final class FsmApplier implements AutoCloseable {
                 c.result().completeExceptionally(new RaftShutdownException());
             }
         }
-        queue.clear();
     }
 
     /** Stops after the task in hand; queued tasks fail with the shutdown exception. */
     @Override
     public void close() {
-        Task[] queued = queue.toArray(new Task[0]);
-        queue.clear();
+        List<Task> queued = queue.removeAll();
         queue.add(new StopTask());
         for (Task t : queued) {
             if (t instanceof CommitTask c) {

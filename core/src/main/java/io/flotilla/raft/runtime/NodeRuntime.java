@@ -35,7 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +82,7 @@ public final class NodeRuntime {
     private final Map<io.flotilla.raft.ServerId, PeerSender> senders = new ConcurrentHashMap<>();
     private final ExecutorService pool;
     private final ExecutorService installer;
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Mailbox<Object> queue = new Mailbox<>();
     private final Semaphore clientSlots = new Semaphore(MAX_QUEUED_CLIENT_REQUESTS);
     private final Thread loop;
     private final Consumer<Object> observations;
@@ -386,6 +385,9 @@ public final class NodeRuntime {
         } else if (o instanceof Output.Respond r) {
             IncomingRpc rpc = incoming.remove(r.replyTo());
             if (rpc != null) {
+                // Whoever sees the answer sees its effects in lastIndex(), state() and friends (as in hashicorp,
+                // where the main loop updates them before it responds).
+                status = engine.status();
                 rpc.respond(r.response(), r.error());
             }
         } else if (o instanceof Output.AcceptSnapshot a) {
@@ -659,14 +661,13 @@ public final class NodeRuntime {
         pool.shutdownNow();
         installer.shutdownNow();
         RaftException shut = new RaftShutdownException();
-        for (Object item : queue) {
+        for (Object item : queue.removeAll()) {
             if (item instanceof QueuedProposal p) {
                 pending.fail(p.proposal().requestId(), shut);
             } else if (item instanceof QueuedRequest r) {
                 pending.fail(r.requestId(), shut);
             }
         }
-        queue.clear();
         pending.failAll(shut);
         for (IncomingRpc rpc : incoming.values()) {
             rpc.respond(null, RaftShutdownException.MESSAGE);

@@ -160,4 +160,10 @@ public final class InmemStore implements LogStore, StableStore {
     public long getUint64(byte[] key) {
         return uint64s.getOrDefault(new ByteKey(key), 0L);
     }
+
+    /** Always: every write is a map update. */
+    @Override
+    public boolean writesInMemory() {
+        return true;
+    }
 }

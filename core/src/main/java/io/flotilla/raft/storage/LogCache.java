@@ -158,4 +158,10 @@ public final class LogCache implements LogStore {
     private int slot(long index) {
         return (int) Long.remainderUnsigned(index, ring.length());
     }
+
+    /** As the wrapped store: the cache itself adds no I/O. */
+    @Override
+    public boolean writesInMemory() {
+        return store.writesInMemory();
+    }
 }

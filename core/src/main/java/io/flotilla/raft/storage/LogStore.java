@@ -65,4 +65,15 @@ public interface LogStore {
      * {@link #firstIndex()} and {@link #lastIndex()} describe the entries that remain.
      */
     void deleteRange(long min, long max) throws IOException;
+
+    /**
+     * Whether {@link #storeLogs} and {@link #deleteRange} complete in memory, without blocking on a disk, a network
+     * or a lock held across either (as {@link InmemStore} does). Flotilla then writes on its event loop instead of
+     * handing each batch to its log-writer thread and back, which for such a store costs more than the write. A
+     * store that answers {@code true} and then blocks stalls the whole node, heartbeats included. Default
+     * {@code false}.
+     */
+    default boolean writesInMemory() {
+        return false;
+    }
 }
