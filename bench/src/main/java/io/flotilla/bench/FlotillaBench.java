@@ -1,5 +1,6 @@
 package io.flotilla.bench;
 
+import io.flotilla.raft.internal.FileTrees;
 import io.flotilla.kv.KvFsm;
 import io.flotilla.raft.ApplyResult;
 import io.flotilla.raft.Configuration;
@@ -20,12 +21,8 @@ import org.HdrHistogram.Histogram;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -398,40 +395,13 @@ final class FlotillaBench {
             }
             if (dir != null) {
                 try {
-                    deleteRecursively(dir);
+                    FileTrees.deleteRecursively(dir);
                 } catch (IOException e) {
                     System.err.println("flotilla: warning: could not delete " + dir + ": " + e);
                 }
                 TempDirs.unregister(dir);
             }
         }
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /**
@@ -461,7 +431,7 @@ final class FlotillaBench {
         private static synchronized void deleteAll() {
             for (Path d : LIVE) {
                 try {
-                    deleteRecursively(d);
+                    FileTrees.deleteRecursively(d);
                 } catch (IOException | UncheckedIOException e) {
                     System.err.println("flotilla: could not delete " + d + ": " + e);
                 }

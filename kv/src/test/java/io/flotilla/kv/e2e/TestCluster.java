@@ -1,5 +1,6 @@
 package io.flotilla.kv.e2e;
 
+import io.flotilla.raft.internal.FileTrees;
 import io.flotilla.kv.KvClient;
 import io.flotilla.kv.KvProcess;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -8,11 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -307,29 +305,9 @@ final class TestCluster implements AfterEachCallback {
             }
         }
         if (dir != null) {
-            deleteTree(dir);
+            FileTrees.deleteQuietly(dir);
         }
         nodes.clear();
         dir = null;
-    }
-
-    private static void deleteTree(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            System.err.println("could not remove " + root + ": " + e);
-        }
     }
 }

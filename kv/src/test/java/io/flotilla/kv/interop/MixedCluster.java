@@ -1,5 +1,6 @@
 package io.flotilla.kv.interop;
 
+import io.flotilla.raft.internal.FileTrees;
 import io.flotilla.kv.KvFsm;
 import io.flotilla.raft.Configuration;
 import io.flotilla.raft.Server;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -78,7 +78,7 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
         String invocation = context.getUniqueId().contains("test-template-invocation")
                 ? "-" + context.getDisplayName().replaceAll("[^A-Za-z0-9._-]+", "_") : "";
         dir = Path.of("target", "interop", context.getRequiredTestClass().getSimpleName(), method + invocation);
-        deleteRecursively(dir);
+        FileTrees.deleteRecursively(dir);
         Files.createDirectories(dir);
     }
 
@@ -374,16 +374,5 @@ final class MixedCluster implements BeforeEachCallback, AfterEachCallback {
         sb.append("\n(full Go logs in ").append(dir == null ? "?" : dir.toAbsolutePath())
                 .append("; Java logs in target/surefire-reports/*-output.txt)");
         return sb.toString();
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(p)) {
-            for (Path q : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.flotilla.raft.testkit.cluster;
 
+import io.flotilla.raft.internal.FileTrees;
 import io.flotilla.raft.Configuration;
 import io.flotilla.raft.ConfigurationInfo;
 import io.flotilla.raft.Fsm;
@@ -25,13 +26,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * A cluster of Raft nodes in one JVM on the in-memory transport, for tests — the equivalent of hashicorp's
@@ -668,27 +667,10 @@ public final class Cluster implements AutoCloseable {
             } catch (Exception e) {
                 errors.add(e);
             }
-            deleteRecursively(n.dir);
+            FileTrees.deleteQuietly(n.dir);
         }
         if (!errors.isEmpty()) {
             throw new AssertionError("timed out waiting for shutdown: " + errors.get(0), errors.get(0));
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: temp directories
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort
         }
     }
 
