@@ -87,16 +87,6 @@ final class GoRequestDecoder {
                 || state == State.CHUNK_END || state == State.TRAILER;
     }
 
-    /** The unread bytes of a body of known length (Go's {@code unreadDataSize}), -1 when chunked or none. */
-    long unreadFixed() {
-        return state == State.FIXED ? remaining : -1;
-    }
-
-    /** Whether the decoder has given up on the connection (a refusal or a broken body). */
-    boolean failed() {
-        return state == State.FAILED;
-    }
-
     /** Lets the decoder read the next request (the previous one has been answered). */
     void next() {
         if (state == State.DONE) {

@@ -167,7 +167,7 @@ final class HttpCall {
     /** Gives up on the call without an answer: the connection is closed. */
     private void abandon() {
         if (answered.compareAndSet(false, true)) {
-            connection.abandon(this, onAnswered);
+            connection.abandon(onAnswered);
         }
     }
 

@@ -249,7 +249,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter implements GoReq
     }
 
     /** Closes the connection instead of answering the call, then runs {@code after}. */
-    void abandon(HttpCall call, Runnable after) {
+    void abandon(Runnable after) {
         onLoop(() -> {
             closeNow();
             after.run();
