@@ -50,7 +50,7 @@ final class GoUrl {
                 out.write(' ');
                 i++;
             } else {
-                // The JDK hands us the raw request target as ISO-8859-1 characters, one per byte; anything
+                // The server hands us the raw request target as ISO-8859-1 characters, one per byte; anything
                 // wider came from a caller and is written as UTF-8.
                 if (c < 0x100) {
                     out.write(c);

@@ -1,7 +1,5 @@
 package io.flotilla.kv;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.flotilla.raft.ApplyResult;
 import io.flotilla.raft.ConfigurationInfo;
 import io.flotilla.raft.NothingNewToSnapshotException;
@@ -14,6 +12,18 @@ import io.flotilla.raft.SnapshotHandle;
 import io.flotilla.raft.Suffrage;
 import io.flotilla.raft.snapshot.SnapshotStream;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +34,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,23 +58,27 @@ import java.util.function.Supplier;
  * {@code GET /metrics} for Prometheus), answering with the same status codes, error texts and JSON bytes as the Go
  * reference node.
  *
- * <p><b>Why the JDK's {@code com.sun.net.httpserver}.</b> It adds no dependency to the service, and HTTP/1.1 with
- * keep-alive, fixed and chunked request bodies and {@code Expect: 100-continue} is all this API needs; none of
- * the features of a larger server (HTTP/2, TLS termination, routing DSLs, streaming) would be used.
+ * <p><b>Netty, with Go's request parsing.</b> The Go node is judged side by side with this one, hostile bytes
+ * included, so requests are read as Go's {@code net/http} reads them ({@link GoRequestDecoder}, {@link
+ * GoRequestUri}): the request target is taken raw — braces, quotes, {@code |}, {@code #} and raw UTF-8 are
+ * parts of keys, as in Go — and whatever Go's server refuses before its handler runs (a malformed request line,
+ * control bytes, bad {@code %} escapes, a head over 1 MiB, an unknown transfer coding) is refused with the same
+ * status, in JSON where Go writes text. Netty carries the bytes: one accepting thread and one I/O thread, NIO
+ * (no native transport), next to Raft on small machines.
  *
- * <p><b>Threads.</b> A bounded pool of up to {@value #WORKERS} threads (started on demand, idle ones end) reads
- * requests — the JDK reads headers and body with blocking I/O — and writes answers. A call that waits for Raft —
- * a write, a linearizable read, a membership change — does not hold a thread while it waits: it is answered from
- * its future's completion, with a timer bounding the wait by {@code --request-timeout} or {@code ?timeout=}. So
- * a cluster that has lost its quorum cannot exhaust the pool and {@code /status} keeps answering. What can hold
- * a thread is a client sending its request slowly; that is bounded by {@value #MAX_REQUEST_SECONDS} seconds per
- * request, and the pool is large enough that many such clients still leave room for the others. Queued work is
- * bounded by the open connections, as an HTTP/1.1 connection carries one request at a time.
+ * <p><b>Threads.</b> The I/O thread never blocks: each request is handed, once its head has arrived, to a bounded
+ * pool of up to {@value #WORKERS} worker threads (started on demand, idle ones end), where routing runs and where
+ * {@link HttpCall#readBody} waits for the body. A call that waits for Raft — a write, a linearizable read, a
+ * membership change — does not hold a thread while it waits: it is answered from its future's completion, with a
+ * timer bounding the wait by {@code --request-timeout} or {@code ?timeout=}. So a cluster that has lost its
+ * quorum cannot exhaust the pool and {@code /status} keeps answering. What can hold a worker is a client sending
+ * its body slowly; that is bounded by {@value #MAX_REQUEST_SECONDS} seconds per request (the connection is then
+ * closed). A connection carries one request at a time, so queued work is bounded by the open connections.
  *
- * <p><b>Known difference from the Go node.</b> The JDK refuses request targets that {@link java.net.URI} rejects
- * — raw spaces, quotes, braces, backslashes, some raw non-ASCII bytes, malformed {@code %} escapes — with its own
- * 400 answer ({@code text/html}) before any handler runs. Go's server answers malformed escapes with a 400 of its
- * own too ({@code text/plain}), but takes the other characters raw. Clients should percent-encode keys.
+ * <p><b>Known differences from the Go node.</b> Paths that Go's {@code ServeMux} would clean ({@code //status},
+ * {@code /a/../status}) answer 404 here where Go redirects (301), since the contract answers unknown paths with 404
+ * and every answer in JSON. Answers always carry a {@code Content-Length}; Go switches to chunked encoding for
+ * answers over 2 KiB.
  */
 final class KvHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvHttpServer.class);
@@ -70,25 +86,9 @@ final class KvHttpServer implements AutoCloseable {
     static final int WORKERS = 256;
     static final int CORE_WORKERS = 8;
 
-    /** How long a client may take to send one request, headers and body (the JDK's default is forever). */
+    /** How long a client may take to send a request's body, from its head on (Go's node waits forever). */
     static final int MAX_REQUEST_SECONDS = 30;
 
-    static {
-        // Read once, when the JDK's first server starts; settings given with -D win.
-        // Nagle's algorithm is on by default: a client on a kept-alive connection (delayed ACKs) would wait
-        // ~40 ms for any answer written in more than one segment.
-        setDefault("sun.net.httpserver.nodelay", "true");
-        // A worker reads a request's headers and body; without a limit, clients that send half a request and
-        // stall (slowloris) would keep workers forever. Calls waiting for Raft are not affected: by then the
-        // request has been read.
-        setDefault("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
-    }
-
-    private static void setDefault(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
-    }
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String CAS_SHAPE = "{\"expect\":\"old\"|null,\"value\":\"new\"}";
 
@@ -101,7 +101,10 @@ final class KvHttpServer implements AutoCloseable {
     private final Runnable onShutdownRequest;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
-    private final HttpServer server;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup io;
+    private final Channel listener;
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private final Map<String, Route> routes = new TreeMap<>();
     /** Calls accepted and not yet answered; {@link #stop()} waits for them. */
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -116,10 +119,50 @@ final class KvHttpServer implements AutoCloseable {
      */
     KvHttpServer(InetSocketAddress bind, Raft raft, KvFsm fsm, Duration requestTimeout,
                  PrometheusMeterRegistry registry, Runnable onShutdownRequest) throws IOException {
-        this.server = HttpServer.create(bind, 0); // first: if the address is taken, nothing else was started
+        String localId = raft.localId().value();
+        // First: if the address is taken, nothing else was started. Connections wait in the backlog until the
+        // listener reads (below), when everything they need is ready.
+        this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kv-http-accept-" + localId, true),
+                NioIoHandler.newFactory());
+        this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kv-http-io-" + localId, true),
+                NioIoHandler.newFactory());
+        HttpConnection.Calls calls = new HttpConnection.Calls() {
+            @Override
+            public HttpCall open(HttpConnection connection, GoRequestDecoder.Head head) {
+                inFlight.incrementAndGet();
+                return new HttpCall(connection, head, metrics, inFlight::decrementAndGet);
+            }
+
+            @Override
+            public void serve(HttpCall call) {
+                handle(call);
+            }
+        };
+        ChannelFuture bound = new ServerBootstrap()
+                .group(acceptor, io)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true) // answers are one small write each
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true) // a client's FIN still gets its answer
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.closeFuture().addListener(f -> connections.remove(ch));
+                        ch.pipeline().addLast(new HttpResponseEncoder(), new HttpConnection(calls));
+                    }
+                })
+                .bind(bind)
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            shutDown(acceptor, io);
+            Throwable cause = bound.cause();
+            throw cause instanceof IOException e ? e : new IOException(String.valueOf(cause.getMessage()), cause);
+        }
+        this.listener = bound.channel();
         this.raft = raft;
         this.fsm = fsm;
-        this.localId = raft.localId().value();
+        this.localId = localId;
         this.requestTimeout = requestTimeout;
         this.registry = registry;
         this.metrics = new HttpMetrics(registry);
@@ -144,9 +187,16 @@ final class KvHttpServer implements AutoCloseable {
         routes.put("/metrics", new Route("GET", c -> c.send(200, PROMETHEUS_TEXT,
                 registry.scrape().getBytes(StandardCharsets.UTF_8), null)));
 
-        server.createContext("/", this::handle);
-        server.setExecutor(workers);
-        server.start();
+        listener.config().setAutoRead(true);
+    }
+
+    private static void shutDown(EventLoopGroup... groups) {
+        for (EventLoopGroup g : groups) {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+        for (EventLoopGroup g : groups) {
+            g.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     /**
@@ -191,13 +241,12 @@ final class KvHttpServer implements AutoCloseable {
 
     /** The address the listener is bound to (the real port when 0 was asked for). */
     InetSocketAddress address() {
-        return server.getAddress();
+        return (InetSocketAddress) listener.localAddress();
     }
 
     /**
      * Gives calls in flight up to two seconds to be answered (they are, once Raft shuts down: "outcome
      * unknown"), then closes the listener and every connection, like the Go node's {@code http.Server.Shutdown}.
-     * The JDK's own {@code stop(delay)} cannot be used for the wait: on JDK 17 it always waits the whole delay.
      */
     void stop() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -209,13 +258,21 @@ final class KvHttpServer implements AutoCloseable {
                 break;
             }
         }
-        server.stop(0);
+        closeChannels();
     }
 
-    /** Stops the listener at once if still running, and the worker threads. */
+    private void closeChannels() {
+        listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (Channel c : connections) {
+            c.close();
+        }
+    }
+
+    /** Stops the listener and connections at once if still open, and every thread. */
     @Override
     public void close() {
-        server.stop(0);
+        closeChannels();
+        shutDown(acceptor, io);
         timer.shutdownNow();
         workers.shutdown();
         try {
@@ -229,14 +286,19 @@ final class KvHttpServer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------------
     // routing
 
-    private void handle(HttpExchange exchange) {
-        inFlight.incrementAndGet();
-        HttpCall call = new HttpCall(exchange, metrics, inFlight::decrementAndGet);
+    /** Routes the call on a worker: routing may block, reading the body. */
+    private void handle(HttpCall call) {
         try {
-            route(call);
-        } catch (Throwable t) {
-            log.error("{} {} failed", call.method(), call.rawPath(), t);
-            call.error(500, "internal error: " + t);
+            workers.execute(() -> {
+                try {
+                    route(call);
+                } catch (Throwable t) {
+                    log.error("{} {} failed", call.method(), call.rawPath(), t);
+                    call.error(500, "internal error: " + t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            call.error(503, "shutting down");
         }
     }
 
@@ -245,6 +307,15 @@ final class KvHttpServer implements AutoCloseable {
      * nothing is cleaned); every other path is matched exactly after decoding, as Go's {@code ServeMux} does.
      */
     private void route(HttpCall call) {
+        if (call.asterisk()) {
+            // Go's server answers OPTIONS * itself (200, empty); its ServeMux refuses * otherwise.
+            if (call.method().equals("OPTIONS")) {
+                call.send(200, null, new byte[0], null);
+            } else {
+                call.error(400, "bad request target *");
+            }
+            return;
+        }
         String p = call.rawPath();
         if (p.startsWith("/kv/")) {
             call.endpoint("/kv/{key}");
@@ -266,7 +337,7 @@ final class KvHttpServer implements AutoCloseable {
         try {
             path = new String(GoUrl.pathUnescape(p), StandardCharsets.UTF_8);
         } catch (GoUrl.EscapeException e) {
-            path = p; // cannot happen: the JDK has already refused bad escapes
+            path = p; // cannot happen: GoRequestUri has already refused bad escapes
         }
         Route r = routes.get(path);
         if (r == null) {

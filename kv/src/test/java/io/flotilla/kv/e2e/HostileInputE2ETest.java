@@ -42,8 +42,8 @@ class HostileInputE2ETest {
         requests.add(bytes("GET /kv/{\"}| HTTP/1.1\r\nHost: x\r\n\r\n"));
         requests.add(bytes("PUT /kv/a HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\nxyz"));
         requests.add(bytes("PUT /kv/a HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\nxyz"));
-        requests.add(bytes("PUT /kv/a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "3\r\nxyz\r\n0\r\n\r\n"));
+        // Content-Length with Transfer-Encoding: chunked is not here: Go lets the coding override the length (RFC 7230
+        // section 3.3.3) and answers 200, and so does this node (HttpDifferentialE2ETest).
         requests.add(bytes("PUT /kv/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxyz"));
         requests.add(bytes("PUT /kv/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxyz\r\n0\r\n\r\n"));
         requests.add(bytes("POST /cas/a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n\u00ff\u00fe{}"));
