@@ -104,12 +104,9 @@ final class GoRequestDecoder {
                     }
                 }
                 case FIXED -> {
-                    int n = (int) Math.min(remaining, in.readableBytes());
-                    if (n == 0) {
+                    if (!passBody(in)) {
                         return;
                     }
-                    sink.body(in.readRetainedSlice(n));
-                    remaining -= n;
                     if (remaining == 0) {
                         endBody();
                     }
@@ -120,12 +117,9 @@ final class GoRequestDecoder {
                     }
                 }
                 case CHUNK_DATA -> {
-                    int n = (int) Math.min(remaining, in.readableBytes());
-                    if (n == 0) {
+                    if (!passBody(in)) {
                         return;
                     }
-                    sink.body(in.readRetainedSlice(n));
-                    remaining -= n;
                     if (remaining == 0) {
                         state = State.CHUNK_END;
                     }
@@ -150,6 +144,20 @@ final class GoRequestDecoder {
                 }
             }
         }
+    }
+
+    /**
+     * Hands the sink as much of the {@code remaining} body bytes (of the body or of the chunk) as {@code in} holds;
+     * {@code false} if it held none.
+     */
+    private boolean passBody(ByteBuf in) {
+        int n = (int) Math.min(remaining, in.readableBytes());
+        if (n == 0) {
+            return false;
+        }
+        sink.body(in.readRetainedSlice(n));
+        remaining -= n;
+        return true;
     }
 
     /** The peer will send nothing more: a request cut short is refused or its body broken, as in Go. */

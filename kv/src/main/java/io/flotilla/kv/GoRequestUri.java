@@ -149,14 +149,14 @@ record GoRequestUri(String escapedPath, String rawQuery, boolean asterisk) {
         for (int i = 0; i < s.length(); ) {
             char c = s.charAt(i);
             if (c == '%') {
-                if (i + 2 >= s.length() || hex(s.charAt(i + 1)) < 0 || hex(s.charAt(i + 2)) < 0) {
+                if (i + 2 >= s.length() || GoUrl.hex(s.charAt(i + 1)) < 0 || GoUrl.hex(s.charAt(i + 2)) < 0) {
                     throw bad(target, "invalid URL escape " + quote(s.substring(i, Math.min(s.length(), i + 3))));
                 }
                 String esc = s.substring(i, i + 3);
-                int v = hex(s.charAt(i + 1)) << 4 | hex(s.charAt(i + 2));
+                int v = GoUrl.hex(s.charAt(i + 1)) << 4 | GoUrl.hex(s.charAt(i + 2));
                 boolean refused = zone
                         ? !esc.equals("%25") && v != ' ' && hostNeedsEscape((char) v)
-                        : hex(s.charAt(i + 1)) < 8 && !esc.equals("%25");
+                        : GoUrl.hex(s.charAt(i + 1)) < 8 && !esc.equals("%25");
                 if (refused) {
                     throw bad(target, "invalid URL escape " + quote(esc));
                 }
@@ -219,18 +219,5 @@ record GoRequestUri(String escapedPath, String rawQuery, boolean asterisk) {
 
     private static boolean isAlnum(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
-    }
-
-    private static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 }

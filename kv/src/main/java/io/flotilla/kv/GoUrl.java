@@ -64,7 +64,8 @@ final class GoUrl {
         return out.toByteArray();
     }
 
-    private static int hex(char c) {
+    /** The value of an ASCII hex digit, or -1 (Go's {@code unhex}, which knows no other digits). */
+    static int hex(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
         }
